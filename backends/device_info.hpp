@@ -1,0 +1,21 @@
+#pragma once
+// What the running backend is: for logs, summary files and the bench.
+#include <string>
+
+namespace mcinr::backends {
+
+struct DeviceInfo {
+  std::string kokkos_version;   // e.g. "3.4.1"
+  std::string execution_space;  // e.g. "Serial", "OpenMP", "Cuda"
+  int concurrency = 1;          // threads (host) or resident threads (GPU)
+  std::string gemm_provider;    // see gemm.hpp
+  std::string blas_config;      // OpenBLAS's own description, where linked
+  int blas_threads = 0;         // 0 where unknown
+};
+
+DeviceInfo device_info();
+
+// One line: "Kokkos 3.4.1 Serial x1, GEMM KokkosKernels (OpenBLAS ...)".
+std::string describe(const DeviceInfo& info);
+
+}  // namespace mcinr::backends

@@ -1,0 +1,48 @@
+#pragma once
+// Adam (Kingma & Ba), exactly as torch.optim.Adam without weight decay or
+// amsgrad, as one fused kernel over the flat parameter, gradient and moment
+// buffers:
+//   m = b1 m + (1 - b1) g ;  v = b2 v + (1 - b2) g^2
+//   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+#include <cstdint>
+
+#include "core/types.hpp"
+
+namespace mcinr {
+
+struct AdamConfig {
+  double lr = 4e-4;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+};
+
+template <class Scalar>
+class Adam {
+ public:
+  Adam() = default;
+  Adam(std::size_t size, AdamConfig config = {});
+
+  // One update with learning rate lr (the schedule's value for this epoch).
+  void step(Vector<Scalar> params, ConstVectorRef<Scalar> grads, double lr);
+
+  std::uint64_t steps() const { return steps_; }
+  void set_steps(std::uint64_t steps) { steps_ = steps; }
+  Vector<Scalar> first_moment() const { return m_; }
+  Vector<Scalar> second_moment() const { return v_; }
+  const AdamConfig& config() const { return config_; }
+
+ private:
+  AdamConfig config_;
+  std::uint64_t steps_ = 0;
+  Vector<Scalar> m_, v_;
+};
+
+extern template class Adam<float>;
+extern template class Adam<double>;
+
+// Cosine annealing per epoch (torch CosineAnnealingLR, eta_min 0):
+//   lr_e = lr0 (1 + cos(pi e / E)) / 2, e = 0 .. E-1.
+double cosine_learning_rate(double lr0, int epoch, int epochs);
+
+}  // namespace mcinr

@@ -1,0 +1,134 @@
+// mcinr-bench: throughput of a full training step (batch gather, Fourier
+// encoding, forward, loss, backward, Adam) against the sgemm rate of the same
+// GEMM provider, measured in the same run. One machine-readable line per size:
+//   bench <size> samples_per_s=.. step_gflops=.. sgemm_gflops=.. ratio=..
+// step_gflops counts the matrix products the step really performs (head
+// skipping included; bias reductions and elementwise work not counted).
+#include <Kokkos_Core.hpp>
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "backends/device_info.hpp"
+#include "backends/gemm.hpp"
+#include "core/random.hpp"
+#include "core/trainer.hpp"
+#include "mcinr/version.hpp"
+
+namespace po = boost::program_options;
+using Scalar = float;
+
+namespace {
+
+struct Size {
+  std::string name;
+  int hidden, layers, fourier, head;
+};
+
+mcinr::SampleSet<Scalar> random_samples(std::size_t count) {
+  mcinr::SampleSet<Scalar> set;
+  set.coords = mcinr::Matrix<Scalar>("bench_coords", 3, count);
+  set.values = mcinr::Vector<Scalar>("bench_values", count);
+  set.counts = {count / 2, count - count / 2};
+  const auto coords = set.coords;
+  const auto values = set.values;
+  const std::uint64_t stream = static_cast<std::uint64_t>(mcinr::random::Stream::test_data);
+  Kokkos::parallel_for(
+      "bench_samples", Kokkos::RangePolicy<mcinr::ExecSpace>(0, count), KOKKOS_LAMBDA(const std::size_t s) {
+        for (int d = 0; d < 3; ++d) coords(d, s) = Scalar(2 * mcinr::random::uniform(7, stream, 4 * s + d) - 1);
+        values(s) = Scalar(mcinr::random::uniform(7, stream, 4 * s + 3));
+      });
+  return set;
+}
+
+// C (m x n) = A (m x k) B (k x n) through backends::gemm; GFLOP/s.
+double sgemm_rate(int m, int n, int k, double min_seconds) {
+  mcinr::Matrix<Scalar> a("a", m, k), b("b", k, n), c("c", m, n);
+  Kokkos::deep_copy(a, Scalar(0.5));
+  Kokkos::deep_copy(b, Scalar(0.25));
+  mcinr::backends::gemm('N', 'N', 1.0f, a, b, 0.0f, c);  // warm-up
+  Kokkos::fence();
+  Kokkos::Timer timer;
+  int reps = 0;
+  do {
+    mcinr::backends::gemm('N', 'N', 1.0f, a, b, 0.0f, c);
+    Kokkos::fence();
+    ++reps;
+  } while (timer.seconds() < min_seconds);
+  return 2.0 * m * n * k * reps / timer.seconds() / 1e9;
+}
+
+void run(const Size& size, std::size_t batch, int steps, double min_seconds) {
+  mcinr::FieldConfig field;
+  field.fourier_features = size.fourier;
+  field.fourier_scale = 4.0;
+  field.mlp.hidden = size.hidden;
+  field.mlp.layers = size.layers;
+  field.mlp.head_hidden = size.head;
+  mcinr::TrainConfig train;
+  train.batch_size = batch;
+  train.epochs = 1000;  // the schedule barely moves; the rate does not depend on it
+  const std::size_t samples = batch * steps;
+  mcinr::FieldTrainer<Scalar> trainer(field, train, random_samples(samples));
+  trainer.train_step(0, batch, train.adam.lr);  // warm-up (first touch, BLAS buffers)
+  Kokkos::fence();
+  const mcinr::EpochStats stats = trainer.train_epoch();
+  const auto split = mcinr::BatchSplit::counts({samples / 2, samples - samples / 2});
+  const double flops = trainer.mlp().flops(split, train.skip_other_heads, false).total();
+  const double step_gflops = flops / stats.seconds / 1e9;
+  const double sgemm = sgemm_rate(size.hidden, int(batch), size.hidden, min_seconds);
+  std::printf("bench %s samples_per_s=%.0f step_gflops=%.1f sgemm_gflops=%.1f ratio=%.3f "
+              "hidden=%d layers=%d fourier=%d head=%d batch=%zu steps=%d params=%zu\n",
+              size.name.c_str(), stats.samples_per_second, step_gflops, sgemm, step_gflops / sgemm, size.hidden,
+              size.layers, size.fourier, size.head, batch, steps, trainer.mlp().parameter_count());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  Kokkos::ScopeGuard kokkos(argc, argv);
+  std::string sizes = "paper,cpu";
+  int steps = 20;
+  std::size_t batch = 1000;
+  double min_seconds = 2.0;
+  po::options_description options("mcinr-bench: training-step throughput against sgemm");
+  options.add_options()("help,h", "show this help")
+      ("sizes", po::value(&sizes)->default_value(sizes), "comma-separated: paper (1024x4, FF 256, heads 512), cpu (256x4, FF 128, heads 128)")
+      ("steps", po::value(&steps)->default_value(steps), "training steps timed per size")
+      ("batch", po::value(&batch)->default_value(batch), "batch size")
+      ("sgemm-seconds", po::value(&min_seconds)->default_value(min_seconds), "minimum time of the sgemm measurement");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).allow_unregistered().run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "mcinr-bench: error: " << e.what() << '\n';
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << options << '\n';
+    return 0;
+  }
+  if (steps < 1 || batch < 2) {
+    std::cerr << "mcinr-bench: error: --steps must be >= 1 and --batch >= 2\n";
+    return 2;
+  }
+  std::printf("# mcinr %s (%s); %s\n", MCINR_VERSION_STRING, MCINR_GIT_HASH,
+              mcinr::backends::describe(mcinr::backends::device_info()).c_str());
+  std::stringstream list(sizes);
+  std::string name;
+  while (std::getline(list, name, ',')) {
+    if (name == "paper")
+      run({"paper", 1024, 4, 256, 512}, batch, steps, min_seconds);
+    else if (name == "cpu")
+      run({"cpu", 256, 4, 128, 128}, batch, steps, min_seconds);
+    else {
+      std::cerr << "mcinr-bench: error: unknown size '" << name << "' (expected paper or cpu)\n";
+      return 2;
+    }
+  }
+  return 0;
+}

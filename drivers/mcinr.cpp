@@ -1,0 +1,70 @@
+// The mcinr command: `mcinr <command> [options]`.
+#include <Kokkos_Core.hpp>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "backends/device_info.hpp"
+#include "drivers/demo.hpp"
+#include "drivers/options.hpp"
+#include "mcinr/version.hpp"
+
+namespace {
+
+int run_info(const std::vector<std::string>&) {
+  std::cout << "mcinr " << MCINR_VERSION_STRING << " (" << MCINR_GIT_HASH << ")\n"
+            << mcinr::backends::describe(mcinr::backends::device_info()) << '\n';
+  return 0;
+}
+
+void usage(std::ostream& out) {
+  out << "usage: mcinr <command> [options]   (mcinr <command> --help for its options)\n"
+         "commands:\n"
+         "  demo      fit an analytic two-contrast phantom from two anisotropic scans, scored against the truth\n"
+         "  info      version, Kokkos backend and BLAS in use\n";
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "mcinr " << MCINR_VERSION_STRING << " (" << MCINR_GIT_HASH << ")\n";
+    return 0;
+  }
+  const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
+      {"demo", mcinr::drivers::run_demo},
+      {"info", run_info},
+  };
+  const auto found = commands.find(command);
+  if (found == commands.end()) {
+    std::cerr << "mcinr: error: unknown command '" << command << "'\n";
+    usage(std::cerr);
+    return 2;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  Kokkos::ScopeGuard kokkos(argc, argv);
+  try {
+    return found->second(args);
+  } catch (const mcinr::drivers::UsageError& e) {
+    std::cerr << "mcinr: error: " << e.what() << '\n';
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "mcinr: error: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mcinr: error: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,51 @@
+#pragma once
+// Small helpers shared by the tests: host copies and random device data.
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/random.hpp"
+#include "core/types.hpp"
+
+namespace mcinr::testing {
+
+template <class View>
+std::vector<typename View::non_const_value_type> to_host(const View& view) {
+  auto mirror = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
+  std::vector<typename View::non_const_value_type> out;
+  if constexpr (View::rank == 1) {
+    for (std::size_t i = 0; i < mirror.extent(0); ++i) out.push_back(mirror(i));
+  } else {
+    for (std::size_t j = 0; j < mirror.extent(1); ++j)
+      for (std::size_t i = 0; i < mirror.extent(0); ++i) out.push_back(mirror(i, j));
+  }
+  return out;
+}
+
+// Fills a device matrix with uniform values in [lo, hi) from the test stream.
+template <class Scalar>
+Matrix<Scalar> random_matrix(const char* label, std::size_t rows, std::size_t cols, double lo, double hi,
+                             std::uint64_t seed) {
+  Matrix<Scalar> m(std::string(label), rows, cols);
+  auto host = Kokkos::create_mirror_view(m);
+  const auto stream = static_cast<std::uint64_t>(random::Stream::test_data);
+  for (std::size_t j = 0; j < cols; ++j)
+    for (std::size_t i = 0; i < rows; ++i)
+      host(i, j) = Scalar(lo + (hi - lo) * random::uniform(seed, stream, j * rows + i));
+  Kokkos::deep_copy(m, host);
+  return m;
+}
+
+// ||a - b|| / ||b|| (0 when both are zero).
+inline double relative_error(const std::vector<double>& a, const std::vector<double>& b) {
+  double diff = 0, norm = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff += (a[i] - b[i]) * (a[i] - b[i]);
+    norm += b[i] * b[i];
+  }
+  if (norm == 0) return std::sqrt(diff);
+  return std::sqrt(diff / norm);
+}
+
+}  // namespace mcinr::testing
