@@ -1,7 +1,9 @@
 #include "backends/device_info.hpp"
 
 #include <Kokkos_Core.hpp>
+#include <cstdlib>
 #include <sstream>
+#include <string>
 
 #include "backends/gemm.hpp"
 
@@ -9,6 +11,8 @@
 extern "C" {
 char* openblas_get_config(void);
 int openblas_get_num_threads(void);
+int openblas_get_parallel(void);
+void openblas_set_num_threads(int);
 }
 #endif
 
@@ -35,6 +39,23 @@ std::string describe(const DeviceInfo& info) {
       << info.gemm_provider;
   if (!info.blas_config.empty()) out << " (" << info.blas_config << ", " << info.blas_threads << " threads)";
   return out.str();
+}
+
+std::string prepare_host_blas() {
+#if defined(MCINR_HAVE_OPENBLAS) && defined(KOKKOS_ENABLE_OPENMP)
+  const bool openmp_pool = std::string(Kokkos::DefaultHostExecutionSpace::name()) == "OpenMP" &&
+                           Kokkos::DefaultHostExecutionSpace().concurrency() > 1;
+  constexpr int openblas_pthreads = 1;
+  if (openmp_pool && openblas_get_parallel() == openblas_pthreads && openblas_get_num_threads() > 1) {
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    if (policy && (std::string(policy) == "passive" || std::string(policy) == "PASSIVE")) return {};
+    openblas_set_num_threads(1);
+    return "mcinr: warning: Kokkos runs OpenMP threads and OpenBLAS its own pthreads; OpenBLAS limited to 1 "
+           "thread. For full speed use OpenBLAS built for OpenMP (libopenblas0-openmp) or set "
+           "OMP_WAIT_POLICY=passive (docs/hpc.md).";
+  }
+#endif
+  return {};
 }
 
 }  // namespace mcinr::backends

@@ -18,4 +18,12 @@ DeviceInfo device_info();
 // One line: "Kokkos 3.4.1 Serial x1, GEMM KokkosKernels (OpenBLAS ...)".
 std::string describe(const DeviceInfo& info);
 
+// Call once after Kokkos is initialised. Where Kokkos runs OpenMP threads and
+// OpenBLAS runs its own pthreads, the two pools spin against each other
+// (measured: a 2-thread test 30x slower); unless OMP_WAIT_POLICY=passive is
+// set, OpenBLAS is then limited to one thread. Returns a warning to print,
+// or an empty string. OpenBLAS built for OpenMP (libopenblas0-openmp) shares
+// Kokkos' pool and needs nothing.
+std::string prepare_host_blas();
+
 }  // namespace mcinr::backends

@@ -98,6 +98,8 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
 
 int main(int argc, char* argv[]) {
   Kokkos::ScopeGuard kokkos(argc, argv);
+  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty())
+    std::cerr << warning << '\n';
   std::string sizes = "paper,cpu";
   int steps = 20, rounds = 3;
   std::size_t batch = 1000;

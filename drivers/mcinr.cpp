@@ -55,6 +55,8 @@ int main(int argc, char* argv[]) {
   }
   const std::vector<std::string> args(argv + 2, argv + argc);
   Kokkos::ScopeGuard kokkos(argc, argv);
+  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty())
+    std::cerr << warning << '\n';
   try {
     return found->second(args);
   } catch (const mcinr::drivers::UsageError& e) {
