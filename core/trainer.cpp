@@ -48,17 +48,21 @@ std::size_t FieldTrainer<Scalar>::batches_per_epoch() const {
   return (samples_.size() + train_.batch_size - 1) / train_.batch_size;
 }
 
-// Fills order_[0, count) with this batch's samples, contrast by contrast
-// (a stable partition of the shuffled positions), then gathers their
-// coordinates and values.
+namespace detail {
+
+// Fills order[0, count) with the samples at positions [first, first + count)
+// of the permutation, contrast by contrast (a stable partition), then gathers
+// their coordinates and values. Returns the per-contrast counts. (A free
+// function: CUDA forbids device lambdas in private member functions.)
 template <class Scalar>
-void FieldTrainer<Scalar>::gather_batch(std::size_t first, std::size_t count, std::vector<std::size_t>& per_contrast) {
-  const random::Permutation perm(samples_.size(), train_.seed, std::uint64_t(epoch_));
-  const auto order = order_;
+std::vector<std::size_t> gather_batch(const random::Permutation& perm, const SampleSet<Scalar>& samples,
+                                      std::size_t first, std::size_t count,
+                                      const Kokkos::View<std::uint64_t*, MemSpace>& order,
+                                      const Matrix<Scalar>& batch_coords, const Vector<Scalar>& batch_values) {
+  std::vector<std::size_t> per_contrast(samples.counts.size(), 0);
   std::size_t offset = 0, lo = 0;
-  per_contrast.assign(samples_.counts.size(), 0);
-  for (std::size_t c = 0; c < samples_.counts.size(); ++c) {
-    const std::size_t hi = lo + samples_.counts[c];
+  for (std::size_t c = 0; c < samples.counts.size(); ++c) {
+    const std::size_t hi = lo + samples.counts[c];
     std::size_t members = 0;
     const std::size_t base = offset;
     Kokkos::parallel_scan(
@@ -75,10 +79,8 @@ void FieldTrainer<Scalar>::gather_batch(std::size_t first, std::size_t count, st
     offset += members;
     lo = hi;
   }
-  const auto coords = samples_.coords;
-  const auto values = samples_.values;
-  const auto batch_coords = batch_coords_;
-  const auto batch_values = batch_values_;
+  const auto coords = samples.coords;
+  const auto values = samples.values;
   Kokkos::parallel_for(
       "mcinr::batch_gather", Kokkos::RangePolicy<ExecSpace>(0, count), KOKKOS_LAMBDA(const std::size_t i) {
         const std::uint64_t s = order(i);
@@ -87,13 +89,16 @@ void FieldTrainer<Scalar>::gather_batch(std::size_t first, std::size_t count, st
         batch_coords(2, i) = coords(2, s);
         batch_values(i) = values(s);
       });
+  return per_contrast;
 }
+
+}  // namespace detail
 
 template <class Scalar>
 double FieldTrainer<Scalar>::train_step(std::size_t first, std::size_t count, double lr) {
-  std::vector<std::size_t> per_contrast;
-  gather_batch(first, count, per_contrast);
-  const BatchSplit split = BatchSplit::counts(per_contrast);
+  const random::Permutation perm(samples_.size(), train_.seed, std::uint64_t(epoch_));
+  const BatchSplit split = BatchSplit::counts(
+      detail::gather_batch(perm, samples_, first, count, order_, batch_coords_, batch_values_));
   const ConstMatrixRef<Scalar> coords = columns(batch_coords_, 0, count);
   const MatrixRef<Scalar> encoded(encoded_.data(), encoding_.output_dim(), count);
   encoding_.encode(coords, encoded);

@@ -77,8 +77,6 @@ class FieldTrainer {
   const FieldConfig& field_config() const { return field_; }
 
  private:
-  void gather_batch(std::size_t first, std::size_t count, std::vector<std::size_t>& per_contrast);
-
   FieldConfig field_;
   TrainConfig train_;
   SampleSet<Scalar> samples_;
