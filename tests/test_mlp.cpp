@@ -1,7 +1,9 @@
-// Head skipping (each head only on its own contrast's columns) must give the
+// The MLP: head skipping (each head only on its own contrast's columns) must give the
 // same loss and gradients as computing every head on every column and
-// masking, and must save the FLOPs it claims.
+// masking, and must save the FLOPs it claims; initialisation is PyTorch's.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "core/fourier_encoding.hpp"
 #include "core/loss.hpp"
@@ -66,4 +68,43 @@ TEST_CASE("head skipping saves about 9% of the forward FLOPs at the paper's size
   // ~11.6 MFLOP forward per sample at the paper's sizes (method.md), both heads.
   CHECK(mlp.flops(BatchSplit::whole(1, 2), false, false).forward == Approx(11.6e6).epsilon(0.01));
   CHECK(mlp.parameter_count() == Approx(5.8e6).epsilon(0.01));
+}
+
+TEST_CASE("initialisation follows PyTorch's nn.Linear defaults", "[mlp][init]") {
+  MlpConfig config;
+  config.input_dim = 64;
+  config.hidden = 96;
+  config.layers = 1;
+  config.head_hidden = 48;
+  Mlp<double> mlp(config, 1);
+  mlp.initialize(12);
+  const auto params = testing::to_host(mlp.parameters());
+  for (const DenseLayer* layer : mlp.layout().all()) {
+    // weight and bias uniform in +-1/sqrt(fan_in): mean 0, variance bound^2 / 3
+    const double bound = 1.0 / std::sqrt(double(layer->in));
+    double lo = 1, hi = -1, sum = 0, sum2 = 0;
+    const std::size_t begin = layer->weight_offset, end = layer->bias_offset;
+    for (std::size_t k = begin; k < end; ++k) {
+      lo = std::min(lo, params[k]);
+      hi = std::max(hi, params[k]);
+      sum += params[k];
+      sum2 += params[k] * params[k];
+    }
+    for (std::size_t k = layer->bias_offset; k < layer->bias_offset + layer->out; ++k)
+      CHECK(std::abs(params[k]) <= bound);
+    const double count = double(end - begin);
+    INFO("layer " << layer->name);
+    CHECK(lo >= -bound);
+    CHECK(hi <= bound);
+    if (count > 1000) {
+      CHECK(sum / count == Approx(0).margin(0.05 * bound));
+      CHECK(sum2 / count == Approx(bound * bound / 3).epsilon(0.1));
+      CHECK(hi - lo > 1.9 * bound);
+    }
+  }
+  Mlp<double> again(config, 1);
+  again.initialize(12);
+  CHECK(testing::to_host(again.parameters()) == params);
+  again.initialize(13);
+  CHECK(testing::to_host(again.parameters()) != params);
 }
