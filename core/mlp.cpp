@@ -116,9 +116,9 @@ Mlp<Scalar>::Mlp(const MlpConfig& config, std::size_t capacity) : config_(config
     grad_head_ = Vector<Scalar>("head_gradient", std::size_t(config_.head_hidden) * capacity);
   }
   output_ = Vector<Scalar>("mlp_output", std::size_t(config_.contrasts) * capacity);
-  const int width = std::max(config_.hidden, config_.input_dim);
-  grad_a_ = Vector<Scalar>("gradient_a", std::size_t(width) * capacity);
-  grad_b_ = Vector<Scalar>("gradient_b", std::size_t(width) * capacity);
+  // The input layer's gradient goes to the caller's buffer: these only hold H-wide gradients.
+  grad_a_ = Vector<Scalar>("gradient_a", std::size_t(config_.hidden) * capacity);
+  grad_b_ = Vector<Scalar>("gradient_b", std::size_t(config_.hidden) * capacity);
   ones_ = Vector<Scalar>("ones", capacity);
   Kokkos::deep_copy(ones_, Scalar(1));
 }
@@ -196,9 +196,10 @@ void relu_backward(ConstMatrixRef<Scalar> activation, MatrixRef<Scalar> grad) {
 }
 
 // Columns [begin, end) of a row vector stored contiguously: a 1 x n matrix.
-template <class Scalar>
-MatrixRef<Scalar> row_window(Scalar* data, std::size_t begin, std::size_t end) {
-  return MatrixRef<Scalar>(data + begin, 1, end - begin);
+template <class T>
+Kokkos::View<T**, Kokkos::LayoutLeft, MemSpace, Kokkos::MemoryUnmanaged> row_window(T* data, std::size_t begin,
+                                                                                    std::size_t end) {
+  return Kokkos::View<T**, Kokkos::LayoutLeft, MemSpace, Kokkos::MemoryUnmanaged>(data + begin, 1, end - begin);
 }
 
 }  // namespace
@@ -299,7 +300,7 @@ void Mlp<Scalar>::backward(ConstMatrixRef<Scalar> input, ConstMatrixRef<Scalar> 
                             Scalar(0));
         continue;
       }
-      const ConstMatrixRef<Scalar> dy_c = row_window(const_cast<Scalar*>(dy) + c * n, begin, end);
+      const ConstMatrixRef<Scalar> dy_c = row_window(dy + c * n, begin, end);
       const MatrixRef<Scalar> d_top_c = columns(d_top, begin, end);
       // In skip mode heads write disjoint columns; otherwise they add up.
       const Scalar beta = (skip || first) ? Scalar(0) : Scalar(1);

@@ -136,7 +136,7 @@ class Mlp {
   std::vector<Vector<Scalar>> trunk_act_;  // per trunk layer: H x n (post-ReLU)
   std::vector<Vector<Scalar>> head_act_;   // split_head: per contrast, Hh x n (post-ReLU)
   Vector<Scalar> output_;                  // n x contrasts
-  Vector<Scalar> grad_a_, grad_b_;         // ping-pong gradient buffers, max width x n
+  Vector<Scalar> grad_a_, grad_b_;         // ping-pong gradient buffers, H x n
   Vector<Scalar> grad_head_;               // Hh x n
   Vector<Scalar> ones_;                    // n ones: bias gradients as a GEMV through gemm
 };
