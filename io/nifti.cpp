@@ -1,0 +1,111 @@
+#include "io/nifti.hpp"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImportImageFilter.h>
+#include <itkNiftiImageIO.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace mcinr::io {
+
+namespace {
+using Image = itk::Image<float, 3>;
+
+std::runtime_error error(const std::string& path, const std::string& reason) {
+  return std::runtime_error(path + ": " + reason);
+}
+}  // namespace
+
+std::array<double, 3> Geometry::world(double i, double j, double k) const {
+  const double index[3] = {i * spacing[0], j * spacing[1], k * spacing[2]};
+  std::array<double, 3> p{};
+  for (int r = 0; r < 3; ++r)
+    p[r] = origin[r] + direction[3 * r] * index[0] + direction[3 * r + 1] * index[1] + direction[3 * r + 2] * index[2];
+  return p;
+}
+
+Volume read_nifti(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw error(path, "no such file");
+  auto nifti = itk::NiftiImageIO::New();
+  if (!nifti->CanReadFile(path.c_str())) throw error(path, "not a NIfTI file");
+  nifti->SetFileName(path);
+  try {
+    nifti->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    throw error(path, std::string("unreadable NIfTI header: ") + e.GetDescription());
+  }
+  const unsigned dims = nifti->GetNumberOfDimensions();
+  if (dims < 3 || (dims > 3 && nifti->GetDimensions(3) > 1) || (dims > 4))
+    throw error(path, "expected a 3D image, found " + std::to_string(dims) + " dimensions");
+  if (nifti->GetNumberOfComponents() != 1) throw error(path, "expected one value per voxel");
+  auto reader = itk::ImageFileReader<Image>::New();
+  reader->SetImageIO(nifti);
+  reader->SetFileName(path);
+  try {
+    reader->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw error(path, std::string("cannot read: ") + e.GetDescription());
+  }
+  const Image* image = reader->GetOutput();
+  Volume volume;
+  const auto region = image->GetLargestPossibleRegion();
+  for (int d = 0; d < 3; ++d) {
+    volume.geometry.size[d] = region.GetSize()[d];
+    volume.geometry.spacing[d] = image->GetSpacing()[d];
+    volume.geometry.origin[d] = image->GetOrigin()[d];
+    for (int c = 0; c < 3; ++c) volume.geometry.direction[3 * d + c] = image->GetDirection()(d, c);
+  }
+  const float* buffer = image->GetBufferPointer();
+  volume.voxels.assign(buffer, buffer + volume.geometry.voxels());
+  return volume;
+}
+
+void write_nifti(const std::string& path, const Volume& volume) {
+  const Geometry& g = volume.geometry;
+  if (volume.voxels.size() != g.voxels()) throw error(path, "voxel count does not match the geometry");
+  auto image = Image::New();
+  Image::RegionType region;
+  Image::SpacingType spacing;
+  Image::PointType origin;
+  Image::DirectionType direction;
+  for (int d = 0; d < 3; ++d) {
+    region.SetSize(d, g.size[d]);
+    spacing[d] = g.spacing[d];
+    origin[d] = g.origin[d];
+    for (int c = 0; c < 3; ++c) direction(d, c) = g.direction[3 * d + c];
+  }
+  image->SetRegions(region);
+  image->SetSpacing(spacing);
+  image->SetOrigin(origin);
+  image->SetDirection(direction);
+  image->Allocate();
+  std::copy(volume.voxels.begin(), volume.voxels.end(), image->GetBufferPointer());
+
+  // Keep the NIfTI suffix on the temporary name: ITK picks compression by it.
+  std::string suffix = ".nii";
+  if (path.size() >= 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0) suffix = ".nii.gz";
+  else if (path.size() < 4 || path.compare(path.size() - 4, 4, ".nii") != 0)
+    throw error(path, "output name must end in .nii or .nii.gz");
+  const std::string tmp = path.substr(0, path.size() - suffix.size()) + ".tmp" + std::to_string(::getpid()) + suffix;
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetImageIO(itk::NiftiImageIO::New());
+  writer->SetFileName(tmp);
+  writer->SetInput(image);
+  try {
+    writer->Update();
+  } catch (const itk::ExceptionObject& e) {
+    std::remove(tmp.c_str());
+    throw error(path, std::string("cannot write: ") + e.GetDescription());
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw error(path, "cannot rename the written file into place");
+  }
+}
+
+}  // namespace mcinr::io

@@ -1,0 +1,41 @@
+#pragma once
+// NIfTI volumes through ITK (never parsed by hand), with their full geometry:
+// size, spacing, origin and direction, as ITK reads them from the header.
+// Voxels are float, x fastest (ITK's buffer order).
+#include <array>
+#include <string>
+#include <vector>
+
+namespace mcinr::io {
+
+struct Geometry {
+  std::array<std::size_t, 3> size{};
+  std::array<double, 3> spacing{1, 1, 1};  // mm
+  std::array<double, 3> origin{};          // mm, world position of voxel (0, 0, 0)
+  std::array<double, 9> direction{1, 0, 0, 0, 1, 0, 0, 0, 1};  // row-major 3x3, columns = axes
+  std::size_t voxels() const { return size[0] * size[1] * size[2]; }
+  // World position (mm) of voxel index (i, j, k): origin + D diag(spacing) index.
+  std::array<double, 3> world(double i, double j, double k) const;
+};
+
+struct Volume {
+  Geometry geometry;
+  std::vector<float> voxels;  // geometry.voxels() values, x fastest
+  float& at(std::size_t i, std::size_t j, std::size_t k) {
+    return voxels[i + geometry.size[0] * (j + geometry.size[1] * k)];
+  }
+  float at(std::size_t i, std::size_t j, std::size_t k) const {
+    return voxels[i + geometry.size[0] * (j + geometry.size[1] * k)];
+  }
+};
+
+// Reads a 3D NIfTI file (.nii or .nii.gz) as float. Throws std::runtime_error
+// with the path and the reason for a missing file, a file that is not NIfTI,
+// or an image that is not 3D (a 4D file with one volume is accepted).
+Volume read_nifti(const std::string& path);
+
+// Writes a volume as NIfTI (.nii or .nii.gz) atomically: a temporary file
+// beside it, then a rename, so a failed write never leaves a partial file.
+void write_nifti(const std::string& path, const Volume& volume);
+
+}  // namespace mcinr::io
