@@ -9,6 +9,7 @@
 
 #include "backends/device_info.hpp"
 #include "drivers/demo.hpp"
+#include "drivers/evaluate.hpp"
 #include "drivers/options.hpp"
 #include "mcinr/version.hpp"
 
@@ -24,7 +25,12 @@ void usage(std::ostream& out) {
   out << "usage: mcinr <command> [options]   (mcinr <command> --help for its options)\n"
          "commands:\n"
          "  demo      fit an analytic two-contrast phantom from two anisotropic scans, scored against the truth\n"
-         "  info      version, Kokkos backend and BLAS in use\n";
+         "  info      version, Kokkos backend and BLAS in use\n"
+#ifdef MCINR_HAVE_NIFTI
+         "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
+         "  mi        mutual information of two volumes (nats)\n"
+#endif
+      ;
 }
 
 }  // namespace
@@ -46,6 +52,10 @@ int main(int argc, char* argv[]) {
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
       {"demo", mcinr::drivers::run_demo},
       {"info", run_info},
+#ifdef MCINR_HAVE_NIFTI
+      {"evaluate", mcinr::drivers::run_evaluate},
+      {"mi", mcinr::drivers::run_mi},
+#endif
   };
   const auto found = commands.find(command);
   if (found == commands.end()) {

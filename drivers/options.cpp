@@ -26,9 +26,12 @@ void add_training_options(po::options_description& options, FieldConfig& field, 
 }
 
 bool parse_command(const po::options_description& options, const std::vector<std::string>& args,
-                   po::variables_map& vm) {
+                   po::variables_map& vm, const po::positional_options_description* positional) {
   try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::command_line_parser parser(args);
+    parser.options(options);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), vm);
     if (vm.count("help")) {
       std::cout << options << '\n';
       return false;

@@ -25,6 +25,7 @@ void add_training_options(boost::program_options::options_description& options, 
 
 // Parses args into vm. Returns false (after printing help) for --help.
 bool parse_command(const boost::program_options::options_description& options, const std::vector<std::string>& args,
-                   boost::program_options::variables_map& vm);
+                   boost::program_options::variables_map& vm,
+                   const boost::program_options::positional_options_description* positional = nullptr);
 
 }  // namespace mcinr::drivers

@@ -6,7 +6,11 @@
 #include <itkImportImageFilter.h>
 #include <itkNiftiImageIO.h>
 
+#include <nifti1_io.h>
+
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <unistd.h>
@@ -19,6 +23,54 @@ using Image = itk::Image<float, 3>;
 std::runtime_error error(const std::string& path, const std::string& reason) {
   return std::runtime_error(path + ": " + reason);
 }
+// ITK 5.2's bundled niftilib replaces every NaN and infinite voxel of a
+// float file by 0 while reading (nifti_read_buffer; fixed in ITK 6, PR
+// #6683), which would hide bad input behind valid-looking zeros. Re-read the
+// raw float voxels with niftilib's own file routines and put the non-finite
+// ones back, so callers see what the file holds.
+void restore_non_finite(const std::string& path, std::vector<float>& voxels) {
+  nifti_image* header = nifti_image_read(path.c_str(), 0);
+  if (!header) return;
+  const int type = header->datatype;
+  if ((type != DT_FLOAT32 && type != DT_FLOAT64) || std::size_t(header->nvox) != voxels.size()) {
+    nifti_image_free(header);
+    return;
+  }
+  znzFile file = znzopen(header->iname, "rb", nifti_is_gzfile(header->iname));
+  if (znz_isnull(file)) {
+    nifti_image_free(header);
+    return;
+  }
+  znzseek(file, header->iname_offset, SEEK_SET);
+  const bool swap = header->byteorder != nifti_short_order();
+  const std::size_t width = type == DT_FLOAT32 ? 4 : 8;
+  std::vector<unsigned char> chunk(width * 65536);
+  std::size_t done = 0;
+  while (done < voxels.size()) {
+    const std::size_t want = std::min<std::size_t>(65536, voxels.size() - done);
+    const std::size_t got = znzread(chunk.data(), width, want, file);
+    if (got == 0) break;
+    if (swap) {
+      if (width == 4) nifti_swap_4bytes(got, chunk.data());
+      else nifti_swap_8bytes(got, chunk.data());
+    }
+    for (std::size_t i = 0; i < got; ++i) {
+      double value;
+      if (width == 4) {
+        float f;
+        std::memcpy(&f, chunk.data() + 4 * i, 4);
+        value = f;
+      } else {
+        std::memcpy(&value, chunk.data() + 8 * i, 8);
+      }
+      if (!std::isfinite(value)) voxels[done + i] = static_cast<float>(value);
+    }
+    done += got;
+  }
+  znzclose(file);
+  nifti_image_free(header);
+}
+
 }  // namespace
 
 std::array<double, 3> Geometry::world(double i, double j, double k) const {
@@ -62,6 +114,7 @@ Volume read_nifti(const std::string& path) {
   }
   const float* buffer = image->GetBufferPointer();
   volume.voxels.assign(buffer, buffer + volume.geometry.voxels());
+  restore_non_finite(path, volume.voxels);
   return volume;
 }
 
@@ -91,6 +144,11 @@ void write_nifti(const std::string& path, const Volume& volume) {
   if (path.size() >= 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0) suffix = ".nii.gz";
   else if (path.size() < 4 || path.compare(path.size() - 4, 4, ".nii") != 0)
     throw error(path, "output name must end in .nii or .nii.gz");
+  // Check the folder first: niftilib would print its own error lines.
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string folder = parent.empty() ? "." : parent.string();
+  if (!std::filesystem::is_directory(folder)) throw error(path, "no such folder " + folder);
+  if (::access(folder.c_str(), W_OK) != 0) throw error(path, "folder " + folder + " is not writable");
   const std::string tmp = path.substr(0, path.size() - suffix.size()) + ".tmp" + std::to_string(::getpid()) + suffix;
   auto writer = itk::ImageFileWriter<Image>::New();
   writer->SetImageIO(itk::NiftiImageIO::New());

@@ -29,7 +29,8 @@ struct Volume {
   }
 };
 
-// Reads a 3D NIfTI file (.nii or .nii.gz) as float. Throws std::runtime_error
+// Reads a 3D NIfTI file (.nii or .nii.gz) as float, NaN and infinite voxels
+// kept as they are in the file (ITK 5.2 alone zeroes them). Throws std::runtime_error
 // with the path and the reason for a missing file, a file that is not NIfTI,
 // or an image that is not 3D (a 4D file with one volume is accepted).
 Volume read_nifti(const std::string& path);

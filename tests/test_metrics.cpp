@@ -5,12 +5,14 @@
 #include <cmath>
 
 #include "core/metrics.hpp"
+#include "metric_volumes.hpp"
 
 using namespace mcinr;
 
 namespace {
 
-constexpr std::size_t nx = 20, ny = 18, nz = 16;
+constexpr std::size_t nx = testing::MetricVolumes::nx, ny = testing::MetricVolumes::ny,
+                      nz = testing::MetricVolumes::nz;
 
 struct Volumes {
   Kokkos::View<float*, MemSpace> truth, pred, other;
@@ -18,33 +20,21 @@ struct Volumes {
   std::size_t mask_voxels = 0;
 };
 
+template <class T>
+Kokkos::View<T*, MemSpace> to_device(const std::vector<T>& host, const char* label) {
+  Kokkos::View<T*, MemSpace> view(std::string(label), host.size());
+  Kokkos::deep_copy(view, Kokkos::View<const T*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(host.data(), host.size()));
+  return view;
+}
+
 Volumes make_volumes() {
+  const testing::MetricVolumes host;
   Volumes v;
-  const std::size_t n = nx * ny * nz;
-  v.truth = Kokkos::View<float*, MemSpace>("truth", n);
-  v.pred = Kokkos::View<float*, MemSpace>("pred", n);
-  v.other = Kokkos::View<float*, MemSpace>("other", n);
-  v.mask = Kokkos::View<std::uint8_t*, MemSpace>("mask", n);
-  auto t = Kokkos::create_mirror_view(v.truth);
-  auto p = Kokkos::create_mirror_view(v.pred);
-  auto o = Kokkos::create_mirror_view(v.other);
-  auto m = Kokkos::create_mirror_view(v.mask);
-  for (std::size_t k = 0; k < nz; ++k)
-    for (std::size_t j = 0; j < ny; ++j)
-      for (std::size_t i = 0; i < nx; ++i) {
-        const std::size_t idx = i + nx * (j + ny * k);
-        const double truth = 100 + 50 * std::sin(0.3 * i) * std::cos(0.2 * j) + 20.0 * k / nz;
-        t(idx) = float(truth);
-        p(idx) = float(truth + 5 * std::sin(1.7 * i + 0.9 * j + 0.4 * k));
-        o(idx) = float(30 + 10 * std::cos(0.25 * i + 0.1 * k) * std::sin(0.35 * j) + 0.5 * truth);
-        const double ex = (i - 9.5) / 8, ey = (j - 8.5) / 7, ez = (k - 7.5) / 6;
-        m(idx) = ex * ex + ey * ey + ez * ez <= 1;
-        v.mask_voxels += m(idx);
-      }
-  Kokkos::deep_copy(v.truth, t);
-  Kokkos::deep_copy(v.pred, p);
-  Kokkos::deep_copy(v.other, o);
-  Kokkos::deep_copy(v.mask, m);
+  v.truth = to_device(host.truth, "truth");
+  v.pred = to_device(host.pred, "pred");
+  v.other = to_device(host.other, "other");
+  v.mask = to_device(host.mask, "mask");
+  for (auto m : host.mask) v.mask_voxels += m;
   return v;
 }
 

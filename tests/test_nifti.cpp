@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <fstream>
 #include <unistd.h>
 
@@ -87,4 +89,18 @@ TEST_CASE("a real BraTS volume reads with its 1 mm geometry", "[io][nifti][data]
   float hi = 0;
   for (float x : v.voxels) hi = std::max(hi, x);
   CHECK(hi > 100);
+}
+
+TEST_CASE("NaN and infinite voxels survive a NIfTI round trip (so inputs can be checked)", "[io][nifti]") {
+  Volume v = oblique_volume();
+  v.voxels[5] = std::numeric_limits<float>::quiet_NaN();
+  v.voxels[7] = -std::numeric_limits<float>::infinity();
+  const std::string path = scratch("nan.nii.gz").string();
+  write_nifti(path, v);
+  const Volume back = read_nifti(path);
+  INFO("voxel read back as " << back.voxels[5]);
+  CHECK(std::isnan(back.voxels[5]));
+  CHECK(back.voxels[6] == v.voxels[6]);
+  CHECK(back.voxels[7] == -std::numeric_limits<float>::infinity());
+  fs::remove_all(scratch("x").parent_path());
 }

@@ -1,0 +1,62 @@
+#include "drivers/volumes.hpp"
+
+#include <cmath>
+
+#include "drivers/options.hpp"
+
+namespace mcinr::drivers {
+
+namespace {
+io::Volume read(const std::string& path) {
+  try {
+    return io::read_nifti(path);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+}
+}  // namespace
+
+DeviceVolume load_volume(const std::string& path) {
+  io::Volume host = read(path);
+  for (float v : host.voxels)
+    if (!std::isfinite(v)) throw UsageError(path + ": contains NaN or infinite voxels");
+  DeviceVolume volume;
+  volume.geometry = host.geometry;
+  volume.values = Kokkos::View<float*, MemSpace>("volume", host.voxels.size());
+  const Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged> source(host.voxels.data(),
+                                                                                       host.voxels.size());
+  Kokkos::deep_copy(volume.values, source);
+  return volume;
+}
+
+Kokkos::View<std::uint8_t*, MemSpace> load_mask(const std::string& path, const io::Geometry& like) {
+  if (path.empty()) return {};
+  const io::Volume host = read(path);
+  require_same_grid(host.geometry, path, like, "the image");
+  Kokkos::View<std::uint8_t*, MemSpace> mask("mask", host.voxels.size());
+  auto mirror = Kokkos::create_mirror_view(mask);
+  std::size_t set = 0;
+  for (std::size_t i = 0; i < host.voxels.size(); ++i) {
+    mirror(i) = host.voxels[i] != 0;
+    set += mirror(i);
+  }
+  if (set == 0) throw UsageError(path + ": the mask is empty");
+  Kokkos::deep_copy(mask, mirror);
+  return mask;
+}
+
+void require_same_grid(const io::Geometry& a, const std::string& a_name, const io::Geometry& b,
+                       const std::string& b_name) {
+  bool same = a.size == b.size;
+  for (int d = 0; d < 3 && same; ++d)
+    same = std::abs(a.spacing[d] - b.spacing[d]) <= 1e-4 * std::abs(b.spacing[d]) &&
+           std::abs(a.origin[d] - b.origin[d]) <= 1e-3;
+  for (int d = 0; d < 9 && same; ++d) same = std::abs(a.direction[d] - b.direction[d]) <= 1e-5;
+  if (!same)
+    throw UsageError(a_name + " and " + b_name + " are not on the same grid (size " + std::to_string(a.size[0]) +
+                     "x" + std::to_string(a.size[1]) + "x" + std::to_string(a.size[2]) + " vs " +
+                     std::to_string(b.size[0]) + "x" + std::to_string(b.size[1]) + "x" + std::to_string(b.size[2]) +
+                     ", or spacing, origin or direction differ)");
+}
+
+}  // namespace mcinr::drivers
