@@ -10,6 +10,7 @@
 #include "backends/device_info.hpp"
 #include "drivers/demo.hpp"
 #include "drivers/evaluate.hpp"
+#include "drivers/fit.hpp"
 #include "drivers/options.hpp"
 #include "mcinr/version.hpp"
 
@@ -27,6 +28,7 @@ void usage(std::ostream& out) {
          "  demo      fit an analytic two-contrast phantom from two anisotropic scans, scored against the truth\n"
          "  info      version, Kokkos backend and BLAS in use\n"
 #ifdef MCINR_HAVE_NIFTI
+         "  fit       fit one field to a subject's two low-resolution scans\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
 #endif
@@ -54,6 +56,7 @@ int main(int argc, char* argv[]) {
       {"info", run_info},
 #ifdef MCINR_HAVE_NIFTI
       {"evaluate", mcinr::drivers::run_evaluate},
+      {"fit", mcinr::drivers::run_fit},
       {"mi", mcinr::drivers::run_mi},
 #endif
   };

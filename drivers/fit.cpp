@@ -1,0 +1,315 @@
+// `mcinr fit`: fits one field to a subject's two low-resolution scans, scores
+// it per epoch (MI between the predicted contrasts, and PSNR/SSIM/MI errors
+// where ground truth is given), stops on MI if asked, and writes both
+// contrasts on the output grid.
+#include "drivers/fit.hpp"
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+#include "backends/device_info.hpp"
+#include "core/early_stopping.hpp"
+#include "core/metrics.hpp"
+#include "drivers/options.hpp"
+#include "drivers/subject.hpp"
+#include "io/metric_table.hpp"
+#include "io/nifti.hpp"
+#include "mcinr/version.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace mcinr::drivers {
+namespace {
+
+struct FitOptions {
+  std::string image[2], mask[2], gt[2], brain_mask, reference, out, subject, contrasts, config;
+  double spacing = 0;
+  double mask_margin = -1;  // < 0: every voxel is a sample
+  bool early_stopping = false;
+  int eval_every = 1;
+  FieldConfig field;
+  TrainConfig train;
+  std::string model = "split-head";
+};
+
+// Predictions of one evaluation, min-max scaled to [0, 1] per contrast.
+struct Evaluation {
+  Kokkos::View<float*, MemSpace> pred[2];
+  double mi_pred = NAN, psnr[2] = {NAN, NAN}, ssim[2] = {NAN, NAN}, mi_err[2] = {NAN, NAN};
+};
+
+Kokkos::View<float*, MemSpace> scaled_column(const Matrix<float>& prediction, int c) {
+  const std::size_t n = prediction.extent(0);
+  const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
+  float lo = 0, hi = 0;
+  Kokkos::parallel_reduce(
+      "mcinr::prediction_min", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) < m ? column(i) : m; }, Kokkos::Min<float>(lo));
+  Kokkos::parallel_reduce(
+      "mcinr::prediction_max", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) > m ? column(i) : m; }, Kokkos::Max<float>(hi));
+  const float range = hi > lo ? hi - lo : 1.0f;
+  Kokkos::View<float*, MemSpace> out("prediction", n);
+  Kokkos::parallel_for(
+      "mcinr::prediction_scale", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t i) { out(i) = (column(i) - lo) / range; });
+  return out;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+void write_volume(const std::string& path, const io::Geometry& grid, const Kokkos::View<float*, MemSpace>& unit,
+                  float lo, float hi) {
+  io::Volume volume;
+  volume.geometry = grid;
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), unit);
+  volume.voxels.resize(grid.voxels());
+  for (std::size_t i = 0; i < volume.voxels.size(); ++i) volume.voxels[i] = lo + host(i) * (hi - lo);
+  io::write_nifti(path, volume);
+}
+
+}  // namespace
+
+int run_fit(const std::vector<std::string>& args) {
+  FitOptions o;
+  o.field.fourier_features = 256;
+  o.field.fourier_scale = 4.0;
+  o.field.mlp.hidden = 1024;
+  o.field.mlp.layers = 4;
+  o.field.mlp.head_hidden = 0;  // 0: hidden / 2, as the reference
+  o.train.epochs = 50;
+  o.train.batch_size = 1000;
+  o.train.adam.lr = 4e-4;
+  o.train.seed = 12;
+
+  po::options_description options("mcinr fit: fit one neural field to a subject's two low-resolution scans");
+  options.add_options()("help,h", "show this help")
+      ("config", po::value(&o.config), "INI file with any of these options (keys named like the long options)")
+      ("subject", po::value(&o.subject), "subject folder in the reference's naming (with --contrasts)")
+      ("contrasts", po::value(&o.contrasts), "two contrast names for --subject, e.g. t1c,t2f")
+      ("image1", po::value(&o.image[0]), "low-resolution scan of contrast 1 (NIfTI)")
+      ("image2", po::value(&o.image[1]), "low-resolution scan of contrast 2 (NIfTI)")
+      ("mask1", po::value(&o.mask[0]), "mask of image1 (default: its nonzero voxels)")
+      ("mask2", po::value(&o.mask[1]), "mask of image2 (default: its nonzero voxels)")
+      ("reference", po::value(&o.reference), "output grid: this image's grid (default: gt1 where given)")
+      ("spacing", po::value(&o.spacing), "output grid: isotropic spacing (mm) over both scans' extent")
+      ("gt1", po::value(&o.gt[0]), "ground truth of contrast 1 on the output grid (optional)")
+      ("gt2", po::value(&o.gt[1]), "ground truth of contrast 2 on the output grid (optional)")
+      ("brain-mask", po::value(&o.brain_mask), "mask for the metrics on the output grid (optional)")
+      ("out", po::value(&o.out)->required(), "output folder")
+      ("early-stopping", po::bool_switch(&o.early_stopping), "stop on the MI rule (needs --eval-every 1)")
+      ("eval-every", po::value(&o.eval_every)->default_value(o.eval_every), "evaluate every N epochs")
+      ("mask-margin", po::value(&o.mask_margin)->default_value(o.mask_margin),
+       "sample only voxels within this many mm of each scan's mask (default -1: every voxel, as the reference)");
+  add_training_options(options, o.field, o.train, o.model);
+
+  po::variables_map vm;
+  if (!parse_command(options, args, vm)) return 0;
+  if (!o.config.empty()) {
+    std::ifstream ini(o.config);
+    require(bool(ini), o.config + ": cannot read the config file");
+    try {
+      po::store(po::parse_config_file(ini, options), vm);
+      po::notify(vm);
+    } catch (const po::error& e) {
+      throw UsageError(o.config + ": " + e.what());
+    }
+  }
+  o.field.mlp.architecture = parse_architecture(o.model);
+  require(o.field.mlp.architecture != Architecture::single, "mcinr fit fits two contrasts: --model split-head or vanilla");
+  if (o.field.mlp.head_hidden == 0) o.field.mlp.head_hidden = std::max(1, o.field.mlp.hidden / 2);
+  require(o.eval_every >= 1, "--eval-every must be at least 1");
+  require(!o.early_stopping || o.eval_every == 1, "--early-stopping needs --eval-every 1");
+
+  if (!o.subject.empty()) {
+    const auto comma = o.contrasts.find(',');
+    require(comma != std::string::npos, "--subject needs --contrasts c1,c2");
+    const SubjectFiles files = find_subject(o.subject, o.contrasts.substr(0, comma), o.contrasts.substr(comma + 1));
+    for (int c = 0; c < 2; ++c) {
+      if (o.image[c].empty()) o.image[c] = files.image[c];
+      if (o.mask[c].empty()) o.mask[c] = files.mask[c];
+      if (o.gt[c].empty()) o.gt[c] = files.gt[c];
+    }
+    if (o.brain_mask.empty()) o.brain_mask = files.brain_mask;
+  }
+  require(!o.image[0].empty() && !o.image[1].empty(), "give --image1 and --image2, or --subject and --contrasts");
+  require(o.gt[0].empty() == o.gt[1].empty(), "give both --gt1 and --gt2, or neither");
+  if (o.reference.empty() && o.spacing <= 0) o.reference = o.gt[0];
+  require(!o.reference.empty() || o.spacing > 0, "give an output grid: --reference IMG or --spacing MM");
+
+  // Inputs, checked before anything is written.
+  Scan scans[2] = {load_scan(o.image[0], o.mask[0]), load_scan(o.image[1], o.mask[1])};
+  require_overlap(scans[0], o.image[0], scans[1], o.image[1]);
+  const FieldDomain domain = fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
+  io::Geometry grid;
+  if (!o.reference.empty())
+    grid = io::read_nifti(o.reference).geometry;
+  else
+    grid = union_grid(scans[0].volume.geometry, scans[1].volume.geometry, o.spacing);
+  const bool with_gt = !o.gt[0].empty();
+  DeviceVolume gt[2];
+  Kokkos::View<std::uint8_t*, MemSpace> brain;
+  if (with_gt) {
+    for (int c = 0; c < 2; ++c) {
+      gt[c] = load_volume(o.gt[c]);
+      require_same_grid(gt[c].geometry, o.gt[c], grid, "the output grid");
+    }
+  }
+  if (!o.brain_mask.empty()) brain = load_mask(o.brain_mask, grid);
+
+  try {
+    fs::create_directories(o.out);
+  } catch (const fs::filesystem_error& e) {
+    throw UsageError(o.out + ": cannot create the output folder (" + e.code().message() + ")");
+  }
+  require(::access(o.out.c_str(), W_OK) == 0, o.out + ": the output folder is not writable");
+
+  SampleSet<float> samples = make_samples(scans, domain, o.mask_margin);
+  const std::size_t sample_count = samples.size();
+  FieldTrainer<float> trainer(o.field, o.train, std::move(samples));
+  const Matrix<float> query = grid_coordinates(grid, domain);
+  const GridShape shape{grid.size[0], grid.size[1], grid.size[2]};
+
+  std::cout << "mcinr fit on " << backends::describe(backends::device_info()) << "\n"
+            << "  " << o.image[0] << " (" << trainer.train_config().batch_size << "-sample batches)\n  " << o.image[1]
+            << "\n  " << sample_count << " samples, " << trainer.mlp().parameter_count() << " parameters ("
+            << to_string(o.field.mlp.architecture) << " " << o.field.mlp.hidden << "x" << o.field.mlp.layers
+            << ", heads " << o.field.mlp.head_hidden << ", FF " << o.field.fourier_features << " x "
+            << o.field.fourier_scale << "), output grid " << grid.size[0] << "x" << grid.size[1] << "x"
+            << grid.size[2] << "\n";
+
+  double mi_gt = NAN;
+  if (with_gt) mi_gt = mutual_information(gt[0].values, gt[1].values, brain);
+
+  std::vector<std::string> columns = {"epoch", "lr", "loss", "seconds", "samples_per_s", "mi_pred"};
+  if (with_gt)
+    for (const char* name : {"psnr1", "ssim1", "psnr2", "ssim2", "mi_gt", "mi_err1", "mi_err2"}) columns.push_back(name);
+  io::MetricTable table(columns);
+  MiEarlyStopping stopping;
+  std::string stop_reason = "epochs";
+  const auto started = std::chrono::steady_clock::now();
+  Evaluation last;
+  Matrix<float> prediction("prediction", grid.voxels(), 2);
+
+  auto evaluate = [&]() {
+    Evaluation ev;
+    trainer.predict(query, prediction);
+    for (int c = 0; c < 2; ++c) ev.pred[c] = scaled_column(prediction, c);
+    ev.mi_pred = mutual_information(ev.pred[0], ev.pred[1], brain);
+    if (with_gt) {
+      for (int c = 0; c < 2; ++c) {
+        ev.psnr[c] = psnr_reference(ev.pred[c], gt[c].values, brain);
+        ev.ssim[c] = ssim_reference(ev.pred[c], gt[c].values, brain, shape);
+      }
+      ev.mi_err[0] = std::abs(mutual_information(ev.pred[0], gt[1].values, brain) - mi_gt);
+      ev.mi_err[1] = std::abs(mutual_information(ev.pred[1], gt[0].values, brain) - mi_gt);
+    }
+    return ev;
+  };
+
+  const int epochs = o.train.epochs;
+  const std::size_t batches = trainer.batches_per_epoch();
+  for (int e = trainer.epochs_done(); e < epochs; ++e) {
+    Kokkos::Timer timer;
+    const double lr = cosine_learning_rate(o.train.adam.lr, e, epochs);
+    double loss_sum = 0;
+    std::size_t next_report = batches / 10;
+    for (std::size_t b = 0; b < batches; ++b) {
+      const std::size_t first = b * o.train.batch_size;
+      loss_sum += trainer.train_step(first, std::min(o.train.batch_size, sample_count - first), lr);
+      if (b + 1 == next_report && b + 1 < batches) {
+        const double elapsed = timer.seconds();
+        const double rate = double(first + o.train.batch_size) / elapsed;
+        const double eta = double(sample_count) * (epochs - e) / rate - elapsed;
+        std::printf("  epoch %d/%d  step %zu/%zu  loss %.4e  %.0f samples/s  ETA %.0f s\n", e + 1, epochs, b + 1,
+                    batches, loss_sum / double(b + 1), rate, eta);
+        std::fflush(stdout);
+        next_report += batches / 10;
+      }
+    }
+    Kokkos::fence();
+    trainer.set_epochs_done(e + 1);
+    const double seconds = timer.seconds();
+    const double loss = loss_sum / double(batches);
+    const bool scored = (e + 1) % o.eval_every == 0 || e + 1 == epochs;
+    std::vector<double> row = {double(e + 1), lr, loss, seconds, double(sample_count) / seconds, NAN};
+    if (with_gt) row.insert(row.end(), 7, NAN);
+    bool stop = false;
+    if (scored) {
+      last = evaluate();
+      row[5] = last.mi_pred;
+      if (with_gt) {
+        row[6] = last.psnr[0];
+        row[7] = last.ssim[0];
+        row[8] = last.psnr[1];
+        row[9] = last.ssim[1];
+        row[10] = mi_gt;
+        row[11] = last.mi_err[0];
+        row[12] = last.mi_err[1];
+      }
+      if (o.early_stopping && stopping.update(last.mi_pred)) {
+        stop = true;
+        stop_reason = "mi";
+      }
+    }
+    table.add_row(row);
+    table.write((fs::path(o.out) / "metrics.csv").string());
+    std::printf("epoch %d/%d  lr %.2e  loss %.4e  %.1f s  %.0f samples/s", e + 1, epochs, lr, loss, seconds,
+                double(sample_count) / seconds);
+    if (scored) std::printf("  MI %.4f", last.mi_pred);
+    if (scored && with_gt)
+      std::printf("  PSNR %.2f / %.2f  SSIM %.4f / %.4f", last.psnr[0], last.psnr[1], last.ssim[0], last.ssim[1]);
+    std::printf("\n");
+    std::fflush(stdout);
+    if (stop) {
+      std::printf("early stopping: MI(pred1, pred2) settled after epoch %d\n", e + 1);
+      break;
+    }
+  }
+  const double total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  for (int c = 0; c < 2; ++c)
+    write_volume((fs::path(o.out) / ("contrast" + std::to_string(c + 1) + ".nii.gz")).string(), grid, last.pred[c],
+                 scans[c].lo, scans[c].hi);
+
+  std::ostringstream json;
+  json.precision(10);
+  json << "{\n  \"version\": \"" << MCINR_VERSION_STRING << "\",\n  \"git\": \"" << MCINR_GIT_HASH << "\",\n"
+       << "  \"backend\": \"" << json_escape(backends::describe(backends::device_info())) << "\",\n"
+       << "  \"inputs\": [\"" << json_escape(o.image[0]) << "\", \"" << json_escape(o.image[1]) << "\"],\n"
+       << "  \"epochs_done\": " << trainer.epochs_done() << ",\n  \"stop_reason\": \"" << stop_reason << "\",\n"
+       << "  \"seconds\": " << total_seconds << ",\n  \"samples\": " << sample_count << ",\n"
+       << "  \"config\": {\"model\": \"" << to_string(o.field.mlp.architecture) << "\", \"hidden\": "
+       << o.field.mlp.hidden << ", \"layers\": " << o.field.mlp.layers << ", \"head_hidden\": "
+       << o.field.mlp.head_hidden << ", \"fourier_features\": " << o.field.fourier_features
+       << ", \"fourier_scale\": " << o.field.fourier_scale << ", \"epochs\": " << epochs
+       << ", \"batch_size\": " << o.train.batch_size << ", \"lr\": " << o.train.adam.lr << ", \"seed\": "
+       << o.train.seed << ", \"mask_margin\": " << o.mask_margin << "},\n"
+       << "  \"final\": {\"mi_pred\": " << last.mi_pred;
+  if (with_gt)
+    json << ", \"psnr1\": " << last.psnr[0] << ", \"ssim1\": " << last.ssim[0] << ", \"psnr2\": " << last.psnr[1]
+         << ", \"ssim2\": " << last.ssim[1] << ", \"mi_gt\": " << mi_gt << ", \"mi_err1\": " << last.mi_err[0]
+         << ", \"mi_err2\": " << last.mi_err[1];
+  json << "}\n}\n";
+  io::write_file_atomically((fs::path(o.out) / "summary.json").string(), json.str());
+  std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json (%.1f s)\n", o.out.c_str(),
+              total_seconds);
+  return 0;
+}
+
+}  // namespace mcinr::drivers
