@@ -6,11 +6,13 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@
 #include "core/metrics.hpp"
 #include "drivers/options.hpp"
 #include "drivers/subject.hpp"
+#include "io/checkpoint.hpp"
 #include "io/metric_table.hpp"
 #include "io/nifti.hpp"
 #include "mcinr/version.hpp"
@@ -33,8 +36,8 @@ struct FitOptions {
   std::string image[2], mask[2], gt[2], brain_mask, reference, out, subject, contrasts, config;
   double spacing = 0;
   double mask_margin = -1;  // < 0: every voxel is a sample
-  bool early_stopping = false;
-  int eval_every = 1;
+  bool early_stopping = false, resume = false;
+  int eval_every = 1, checkpoint_every = 1;
   FieldConfig field;
   TrainConfig train;
   std::string model = "split-head";
@@ -62,6 +65,43 @@ Kokkos::View<float*, MemSpace> scaled_column(const Matrix<float>& prediction, in
       "mcinr::prediction_scale", Kokkos::RangePolicy<ExecSpace>(0, n),
       KOKKOS_LAMBDA(const std::size_t i) { out(i) = (column(i) - lo) / range; });
   return out;
+}
+
+// Set by SIGTERM / SIGUSR1 (Slurm's preemption and time-limit warnings): the
+// fit finishes its batch, checkpoints and exits with status 75 (EX_TEMPFAIL).
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void on_stop_signal(int signal) { stop_signal = signal; }
+constexpr int exit_interrupted = 75;
+
+std::map<std::string, double> settings_of(const FitOptions& o) {
+  return {{"hidden", o.field.mlp.hidden},
+          {"layers", o.field.mlp.layers},
+          {"head_hidden", o.field.mlp.head_hidden},
+          {"fourier_features", o.field.fourier_features},
+          {"fourier_scale", o.field.fourier_scale},
+          {"epochs", o.train.epochs},
+          {"batch_size", double(o.train.batch_size)},
+          {"lr", o.train.adam.lr},
+          {"beta1", o.train.adam.beta1},
+          {"beta2", o.train.adam.beta2},
+          {"eps", o.train.adam.eps},
+          {"mask_margin", o.mask_margin},
+          {"eval_every", o.eval_every},
+          {"early_stopping", o.early_stopping ? 1.0 : 0.0},
+          {"skip_other_heads", o.train.skip_other_heads ? 1.0 : 0.0}};
+}
+
+template <class T>
+std::vector<T> to_host_vector(const Kokkos::View<T*, MemSpace>& view) {
+  std::vector<T> out(view.extent(0));
+  Kokkos::deep_copy(Kokkos::View<T*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(out.data(), out.size()), view);
+  return out;
+}
+
+template <class T>
+void from_host_vector(const Kokkos::View<T*, MemSpace>& view, const std::vector<T>& data, const std::string& what) {
+  if (data.size() != view.extent(0)) throw UsageError("the checkpoint's " + what + " do not fit this model");
+  Kokkos::deep_copy(view, Kokkos::View<const T*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(data.data(), data.size()));
 }
 
 std::string json_escape(const std::string& s) {
@@ -114,6 +154,9 @@ int run_fit(const std::vector<std::string>& args) {
       ("out", po::value(&o.out)->required(), "output folder")
       ("early-stopping", po::bool_switch(&o.early_stopping), "stop on the MI rule (needs --eval-every 1)")
       ("eval-every", po::value(&o.eval_every)->default_value(o.eval_every), "evaluate every N epochs")
+      ("checkpoint-every", po::value(&o.checkpoint_every)->default_value(o.checkpoint_every),
+       "write DIR/checkpoint.h5 every N epochs (and on SIGTERM/SIGUSR1, and at the end)")
+      ("resume", po::bool_switch(&o.resume), "continue from DIR/checkpoint.h5 where it exists")
       ("mask-margin", po::value(&o.mask_margin)->default_value(o.mask_margin),
        "sample only voxels within this many mm of each scan's mask (default -1: every voxel, as the reference)");
   add_training_options(options, o.field, o.train, o.model);
@@ -134,6 +177,7 @@ int run_fit(const std::vector<std::string>& args) {
   require(o.field.mlp.architecture != Architecture::single, "mcinr fit fits two contrasts: --model split-head or vanilla");
   if (o.field.mlp.head_hidden == 0) o.field.mlp.head_hidden = std::max(1, o.field.mlp.hidden / 2);
   require(o.eval_every >= 1, "--eval-every must be at least 1");
+  require(o.checkpoint_every >= 1, "--checkpoint-every must be at least 1");
   require(!o.early_stopping || o.eval_every == 1, "--early-stopping needs --eval-every 1");
 
   if (!o.subject.empty()) {
@@ -179,9 +223,47 @@ int run_fit(const std::vector<std::string>& args) {
   }
   require(::access(o.out.c_str(), W_OK) == 0, o.out + ": the output folder is not writable");
 
+  const std::string checkpoint_path = (fs::path(o.out) / "checkpoint.h5").string();
+  io::Checkpoint resumed;
+  const bool resuming = o.resume && fs::exists(checkpoint_path);
+  if (resuming) {
+    try {
+      resumed = io::read_checkpoint(checkpoint_path);
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
+    const auto wanted = settings_of(o);
+    for (const auto& [name, value] : wanted) {
+      const auto found = resumed.settings.find(name);
+      require(found != resumed.settings.end() && found->second == value,
+              checkpoint_path + ": it was written with another " + name + " (" +
+                  (found == resumed.settings.end() ? std::string("none") : std::to_string(found->second)) +
+                  ", now " + std::to_string(value) + ")");
+    }
+    require(resumed.model == to_string(o.field.mlp.architecture) && resumed.seed == o.train.seed,
+            checkpoint_path + ": it was written with another model or seed");
+  } else {
+    require(!fs::exists(checkpoint_path),
+            checkpoint_path + " exists: continue it with --resume, or choose another --out");
+  }
+
   SampleSet<float> samples = make_samples(scans, domain, o.mask_margin);
   const std::size_t sample_count = samples.size();
   FieldTrainer<float> trainer(o.field, o.train, std::move(samples));
+  if (resuming) {
+    from_host_vector(trainer.mlp().parameters(), resumed.parameters, "parameters");
+    from_host_vector(trainer.optimizer().first_moment(), resumed.adam_m, "Adam moments");
+    from_host_vector(trainer.optimizer().second_moment(), resumed.adam_v, "Adam moments");
+    trainer.optimizer().set_steps(resumed.adam_steps);
+    trainer.set_epochs_done(resumed.epochs_done);
+    const auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), trainer.encoding().matrix());
+    require(resumed.fourier_matrix.size() == b.size(), checkpoint_path + ": its Fourier matrix does not fit");
+    for (std::size_t f = 0; f < b.extent(0); ++f)
+      for (int d = 0; d < 3; ++d)
+        require(float(resumed.fourier_matrix[3 * f + d]) == b(f, d), checkpoint_path + ": its Fourier matrix differs");
+    require(resumed.domain_lo == domain.lo && resumed.domain_hi == domain.hi,
+            checkpoint_path + ": it was fitted to other inputs (coordinate range differs)");
+  }
   const Matrix<float> query = grid_coordinates(grid, domain);
   const GridShape shape{grid.size[0], grid.size[1], grid.size[2]};
 
@@ -202,6 +284,52 @@ int run_fit(const std::vector<std::string>& args) {
   io::MetricTable table(columns);
   MiEarlyStopping stopping;
   std::string stop_reason = "epochs";
+  if (resuming) {
+    require(resumed.metric_columns == columns, checkpoint_path + ": its metric table has other columns");
+    for (const auto& row : resumed.metric_rows) table.add_row(row);
+    stopping.restore({resumed.mi_window.begin(), resumed.mi_window.end()}, resumed.mi_previous,
+                     resumed.mi_has_previous);
+    if (!resumed.stop_reason.empty()) {
+      std::printf("%s: this fit is complete (%d epochs, stopped by %s); nothing to do\n", checkpoint_path.c_str(),
+                  resumed.epochs_done, resumed.stop_reason.c_str());
+      return 0;
+    }
+    std::printf("resuming %s: %d epochs done%s\n", checkpoint_path.c_str(), resumed.epochs_done,
+                resumed.next_batch ? (", inside epoch " + std::to_string(resumed.epochs_done + 1) + " at batch " +
+                                      std::to_string(resumed.next_batch)).c_str()
+                                   : "");
+  }
+  auto save_checkpoint = [&](std::uint64_t next_batch, double loss_sum, const std::string& reason) {
+    io::Checkpoint c;
+    c.model = to_string(o.field.mlp.architecture);
+    c.settings = settings_of(o);
+    c.inputs = {o.image[0], o.image[1]};
+    c.seed = o.train.seed;
+    c.epochs_done = trainer.epochs_done();
+    c.next_batch = next_batch;
+    c.epoch_loss_sum = loss_sum;
+    c.adam_steps = trainer.optimizer().steps();
+    c.parameters = to_host_vector(trainer.mlp().parameters());
+    c.adam_m = to_host_vector(trainer.optimizer().first_moment());
+    c.adam_v = to_host_vector(trainer.optimizer().second_moment());
+    const auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), trainer.encoding().matrix());
+    for (std::size_t f = 0; f < b.extent(0); ++f)
+      for (int d = 0; d < 3; ++d) c.fourier_matrix.push_back(b(f, d));
+    c.domain_lo = domain.lo;
+    c.domain_hi = domain.hi;
+    c.intensity_lo = {scans[0].lo, scans[1].lo};
+    c.intensity_hi = {scans[0].hi, scans[1].hi};
+    c.grid = grid;
+    c.mi_window.assign(stopping.window().begin(), stopping.window().end());
+    c.mi_previous = stopping.previous();
+    c.mi_has_previous = stopping.has_previous();
+    c.stop_reason = reason;
+    c.metric_columns = table.columns();
+    for (std::size_t r = 0; r < table.rows(); ++r) c.metric_rows.push_back(table.row(r));
+    io::write_checkpoint(checkpoint_path, c);
+  };
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGUSR1, on_stop_signal);
   const auto started = std::chrono::steady_clock::now();
   Evaluation last;
   Matrix<float> prediction("prediction", grid.voxels(), 2);
@@ -228,10 +356,24 @@ int run_fit(const std::vector<std::string>& args) {
     Kokkos::Timer timer;
     const double lr = cosine_learning_rate(o.train.adam.lr, e, epochs);
     double loss_sum = 0;
+    std::size_t start = 0;
+    if (resuming && e == resumed.epochs_done && resumed.next_batch > 0) {
+      start = resumed.next_batch;
+      loss_sum = resumed.epoch_loss_sum;
+    }
     std::size_t next_report = batches / 10;
-    for (std::size_t b = 0; b < batches; ++b) {
+    while (next_report > 0 && next_report <= start) next_report += batches / 10;
+    for (std::size_t b = start; b < batches; ++b) {
       const std::size_t first = b * o.train.batch_size;
       loss_sum += trainer.train_step(first, std::min(o.train.batch_size, sample_count - first), lr);
+      if (stop_signal) {
+        Kokkos::fence();
+        save_checkpoint(b + 1, loss_sum, "");
+        std::printf("signal %d: checkpointed epoch %d at batch %zu/%zu to %s; exiting (status %d)\n", int(stop_signal),
+                    e + 1, b + 1, batches, checkpoint_path.c_str(), exit_interrupted);
+        std::fflush(stdout);
+        return exit_interrupted;
+      }
       if (b + 1 == next_report && b + 1 < batches) {
         const double elapsed = timer.seconds();
         const double rate = double(first + o.train.batch_size) / elapsed;
@@ -280,9 +422,11 @@ int run_fit(const std::vector<std::string>& args) {
       std::printf("early stopping: MI(pred1, pred2) settled after epoch %d\n", e + 1);
       break;
     }
+    if ((e + 1) % o.checkpoint_every == 0 && e + 1 < epochs) save_checkpoint(0, 0, "");
   }
   const double total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
+  save_checkpoint(0, 0, stop_reason);
   for (int c = 0; c < 2; ++c)
     write_volume((fs::path(o.out) / ("contrast" + std::to_string(c + 1) + ".nii.gz")).string(), grid, last.pred[c],
                  scans[c].lo, scans[c].hi);
@@ -307,7 +451,7 @@ int run_fit(const std::vector<std::string>& args) {
          << ", \"mi_err2\": " << last.mi_err[1];
   json << "}\n}\n";
   io::write_file_atomically((fs::path(o.out) / "summary.json").string(), json.str());
-  std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json (%.1f s)\n", o.out.c_str(),
+  std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json, checkpoint.h5 (%.1f s)\n", o.out.c_str(),
               total_seconds);
   return 0;
 }

@@ -1,0 +1,242 @@
+#include "io/checkpoint.hpp"
+
+#include <hdf5.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace mcinr::io {
+
+namespace {
+
+constexpr int format_version = 1;
+
+struct Failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Owns one HDF5 handle.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
+    if (id < 0) throw Failure(what);
+  }
+  ~Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw Failure(what);
+}
+
+template <class T>
+hid_t native();
+template <>
+hid_t native<float>() { return H5T_NATIVE_FLOAT; }
+template <>
+hid_t native<double>() { return H5T_NATIVE_DOUBLE; }
+template <>
+hid_t native<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+
+template <class T>
+void write_array(hid_t file, const std::string& name, const std::vector<T>& data, std::vector<hsize_t> dims = {}) {
+  if (dims.empty()) dims = {hsize_t(data.size())};
+  Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose, "dataspace " + name);
+  Handle plist(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "property list");
+  check(H5Pset_create_intermediate_group(plist, 1), "intermediate groups");
+  Handle set(H5Dcreate2(file, name.c_str(), native<T>(), space, plist, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+             "create " + name);
+  if (!data.empty()) check(H5Dwrite(set, native<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + name);
+}
+
+template <class T>
+std::vector<T> read_array(hid_t file, const std::string& name, std::vector<hsize_t>* dims_out = nullptr) {
+  if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) throw Failure("missing " + name);
+  Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
+  Handle space(H5Dget_space(set), H5Sclose, "dataspace " + name);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 1 || rank > 4) throw Failure("bad rank of " + name);
+  std::vector<hsize_t> dims(rank);
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  hsize_t count = 1;
+  for (auto d : dims) count *= d;
+  std::vector<T> data(count);
+  if (count > 0) check(H5Dread(set, native<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "read " + name);
+  if (dims_out) *dims_out = dims;
+  return data;
+}
+
+void write_string(hid_t file, const std::string& name, const std::string& value) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(type, value.empty() ? 1 : value.size()), "string size");
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  Handle plist(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "property list");
+  check(H5Pset_create_intermediate_group(plist, 1), "intermediate groups");
+  Handle set(H5Dcreate2(file, name.c_str(), type, space, plist, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "create " + name);
+  const std::string padded = value.empty() ? std::string(1, '\0') : value;
+  check(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, padded.data()), "write " + name);
+}
+
+std::string read_string(hid_t file, const std::string& name) {
+  if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) throw Failure("missing " + name);
+  Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
+  Handle type(H5Dget_type(set), H5Tclose, "type of " + name);
+  if (H5Tget_class(type) != H5T_STRING) throw Failure(name + " is not a string");
+  const std::size_t size = H5Tget_size(type);
+  std::string value(size, '\0');
+  check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.data()), "read " + name);
+  return value.substr(0, value.find('\0'));
+}
+
+double read_scalar(hid_t file, const std::string& name) {
+  const auto v = read_array<double>(file, name);
+  if (v.size() != 1) throw Failure(name + " is not a scalar");
+  return v[0];
+}
+
+// Strings as one newline-separated dataset.
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += item + "\n";
+  return out;
+}
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+    out.push_back(text.substr(start, nl - start));
+  return out;
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const Checkpoint& c) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string tmp = (parent / ("." + std::filesystem::path(path).filename().string() + ".tmp" +
+                                     std::to_string(::getpid())))
+                              .string();
+  try {
+    {
+      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create the file");
+      write_array<double>(file, "/format_version", {double(format_version)});
+      write_string(file, "/config/model", c.model);
+      std::vector<std::string> names;
+      std::vector<double> values;
+      for (const auto& [name, value] : c.settings) {
+        names.push_back(name);
+        values.push_back(value);
+      }
+      write_string(file, "/config/setting_names", join(names));
+      write_array<double>(file, "/config/setting_values", values);
+      write_string(file, "/config/inputs", join({c.inputs[0], c.inputs[1]}));
+      write_array<std::uint64_t>(file, "/state/seed", {c.seed});
+      write_array<double>(file, "/state/epochs_done", {double(c.epochs_done)});
+      write_array<std::uint64_t>(file, "/state/next_batch", {c.next_batch});
+      write_array<double>(file, "/state/epoch_loss_sum", {c.epoch_loss_sum});
+      write_array<std::uint64_t>(file, "/state/adam_steps", {c.adam_steps});
+      write_array<float>(file, "/state/parameters", c.parameters);
+      write_array<float>(file, "/state/adam_m", c.adam_m);
+      write_array<float>(file, "/state/adam_v", c.adam_v);
+      write_array<double>(file, "/field/fourier_matrix", c.fourier_matrix, {hsize_t(c.fourier_matrix.size() / 3), 3});
+      write_array<double>(file, "/field/domain", {c.domain_lo, c.domain_hi});
+      write_array<float>(file, "/field/intensity_range",
+                         {c.intensity_lo[0], c.intensity_hi[0], c.intensity_lo[1], c.intensity_hi[1]});
+      write_array<double>(file, "/grid/size", {double(c.grid.size[0]), double(c.grid.size[1]), double(c.grid.size[2])});
+      write_array<double>(file, "/grid/spacing", {c.grid.spacing.begin(), c.grid.spacing.end()});
+      write_array<double>(file, "/grid/origin", {c.grid.origin.begin(), c.grid.origin.end()});
+      write_array<double>(file, "/grid/direction", {c.grid.direction.begin(), c.grid.direction.end()}, {3, 3});
+      write_array<double>(file, "/early_stopping/mi_window", c.mi_window);
+      write_array<double>(file, "/early_stopping/previous", {c.mi_previous, c.mi_has_previous ? 1.0 : 0.0});
+      write_string(file, "/early_stopping/stop_reason", c.stop_reason);
+      write_string(file, "/metrics/columns", join(c.metric_columns));
+      std::vector<double> rows;
+      for (const auto& row : c.metric_rows) rows.insert(rows.end(), row.begin(), row.end());
+      write_array<double>(file, "/metrics/rows", rows, {hsize_t(c.metric_rows.size()), hsize_t(c.metric_columns.size())});
+      check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Failure("rename into place");
+  } catch (const Failure& e) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": cannot write the checkpoint (" + e.what() + ")");
+  }
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": no such checkpoint");
+  try {
+    if (H5Fis_hdf5(path.c_str()) <= 0) throw Failure("not an HDF5 file");
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open");
+    if (read_scalar(file, "/format_version") != format_version) throw Failure("unknown format version");
+    Checkpoint c;
+    c.model = read_string(file, "/config/model");
+    const auto names = split(read_string(file, "/config/setting_names"));
+    const auto values = read_array<double>(file, "/config/setting_values");
+    if (names.size() != values.size()) throw Failure("settings do not match their names");
+    for (std::size_t i = 0; i < names.size(); ++i) c.settings[names[i]] = values[i];
+    const auto inputs = split(read_string(file, "/config/inputs"));
+    if (inputs.size() != 2) throw Failure("inputs");
+    c.inputs = {inputs[0], inputs[1]};
+    c.seed = read_array<std::uint64_t>(file, "/state/seed").at(0);
+    c.epochs_done = int(read_scalar(file, "/state/epochs_done"));
+    c.next_batch = read_array<std::uint64_t>(file, "/state/next_batch").at(0);
+    c.epoch_loss_sum = read_scalar(file, "/state/epoch_loss_sum");
+    c.adam_steps = read_array<std::uint64_t>(file, "/state/adam_steps").at(0);
+    c.parameters = read_array<float>(file, "/state/parameters");
+    c.adam_m = read_array<float>(file, "/state/adam_m");
+    c.adam_v = read_array<float>(file, "/state/adam_v");
+    if (c.adam_m.size() != c.parameters.size() || c.adam_v.size() != c.parameters.size())
+      throw Failure("Adam moments do not match the parameters");
+    c.fourier_matrix = read_array<double>(file, "/field/fourier_matrix");
+    const auto domain = read_array<double>(file, "/field/domain");
+    if (domain.size() != 2 || !(domain[1] > domain[0])) throw Failure("bad domain");
+    c.domain_lo = domain[0];
+    c.domain_hi = domain[1];
+    const auto range = read_array<float>(file, "/field/intensity_range");
+    if (range.size() != 4) throw Failure("bad intensity range");
+    c.intensity_lo = {range[0], range[2]};
+    c.intensity_hi = {range[1], range[3]};
+    const auto size = read_array<double>(file, "/grid/size");
+    const auto spacing = read_array<double>(file, "/grid/spacing");
+    const auto origin = read_array<double>(file, "/grid/origin");
+    const auto direction = read_array<double>(file, "/grid/direction");
+    if (size.size() != 3 || spacing.size() != 3 || origin.size() != 3 || direction.size() != 9)
+      throw Failure("bad grid");
+    for (int d = 0; d < 3; ++d) {
+      c.grid.size[d] = std::size_t(size[d]);
+      c.grid.spacing[d] = spacing[d];
+      c.grid.origin[d] = origin[d];
+    }
+    for (int d = 0; d < 9; ++d) c.grid.direction[d] = direction[d];
+    c.mi_window = read_array<double>(file, "/early_stopping/mi_window");
+    const auto previous = read_array<double>(file, "/early_stopping/previous");
+    if (previous.size() != 2) throw Failure("bad early-stopping state");
+    c.mi_previous = previous[0];
+    c.mi_has_previous = previous[1] != 0;
+    c.stop_reason = read_string(file, "/early_stopping/stop_reason");
+    c.metric_columns = split(read_string(file, "/metrics/columns"));
+    std::vector<hsize_t> dims;
+    const auto rows = read_array<double>(file, "/metrics/rows", &dims);
+    if (dims.size() != 2 || dims[1] != c.metric_columns.size()) throw Failure("bad metric table");
+    for (hsize_t r = 0; r < dims[0]; ++r)
+      c.metric_rows.emplace_back(rows.begin() + r * dims[1], rows.begin() + (r + 1) * dims[1]);
+    return c;
+  } catch (const Failure& e) {
+    throw std::runtime_error(path + ": not a valid mcinr checkpoint (" + e.what() + ")");
+  } catch (const std::out_of_range&) {
+    throw std::runtime_error(path + ": not a valid mcinr checkpoint (empty state)");
+  }
+}
+
+}  // namespace mcinr::io

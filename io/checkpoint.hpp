@@ -1,0 +1,48 @@
+#pragma once
+// HDF5 checkpoints of a fit: everything needed to continue it bit for bit or
+// to evaluate the field on any grid (layout: docs/checkpoint.md).
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "io/nifti.hpp"
+
+namespace mcinr::io {
+
+struct Checkpoint {
+  // Configuration (integers and reals by name: model sizes, training settings).
+  std::string model;
+  std::map<std::string, double> settings;  // hidden, layers, head_hidden, fourier_features, ...
+  std::array<std::string, 2> inputs;
+  // Training state. The shuffle of epoch e is a pure function of (seed, e),
+  // so (seed, epoch, next_batch) is the whole random state.
+  std::uint64_t seed = 0;
+  int epochs_done = 0;           // completed epochs
+  std::uint64_t next_batch = 0;  // > 0: stopped inside epoch epochs_done + 1
+  double epoch_loss_sum = 0;     // batch losses summed so far in that epoch
+  std::uint64_t adam_steps = 0;
+  std::vector<float> parameters, adam_m, adam_v;
+  std::vector<double> fourier_matrix;  // F x 3, row-major
+  double domain_lo = 0, domain_hi = 1;
+  std::array<float, 2> intensity_lo{}, intensity_hi{};  // per contrast, for writing outputs
+  Geometry grid;                                        // the fit's output grid
+  // MI early stopping.
+  std::vector<double> mi_window;
+  double mi_previous = 0;
+  bool mi_has_previous = false;
+  std::string stop_reason;  // empty while the fit runs
+  // Metric history (metrics.csv).
+  std::vector<std::string> metric_columns;
+  std::vector<std::vector<double>> metric_rows;
+};
+
+// Writes atomically (temporary file, then rename): a crash never leaves a
+// broken file where a good one was. Throws std::runtime_error naming the path.
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+
+// Throws std::runtime_error "<path>: not a valid mcinr checkpoint (...)".
+Checkpoint read_checkpoint(const std::string& path);
+
+}  // namespace mcinr::io
