@@ -112,18 +112,20 @@ double FieldTrainer<Scalar>::train_step(std::size_t first, std::size_t count, do
 }
 
 template <class Scalar>
-void FieldTrainer<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) {
+void predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
+                   MatrixRef<Scalar> out) {
   const std::size_t total = coords.extent(1);
-  const int contrasts = mlp_.contrasts();
+  const int contrasts = mlp.contrasts();
   if (coords.extent(0) != 3 || out.extent(0) != total || out.extent(1) != std::size_t(contrasts))
     throw std::invalid_argument("predict: coords must be 3 x N and out N x contrasts");
-  const std::size_t chunk = mlp_.capacity();
+  const std::size_t chunk = mlp.capacity();
+  Matrix<Scalar> encoded("predict_encoding", encoding.output_dim(), chunk);
   for (std::size_t begin = 0; begin < total; begin += chunk) {
     const std::size_t n = std::min(chunk, total - begin);
-    const MatrixRef<Scalar> encoded(encoded_.data(), encoding_.output_dim(), n);
-    encoding_.encode(columns(coords, begin, begin + n), encoded);
-    mlp_.forward(encoded, BatchSplit::whole(n, contrasts), false);
-    const MatrixRef<Scalar> y = mlp_.output();
+    const MatrixRef<Scalar> enc(encoded.data(), encoding.output_dim(), n);
+    encoding.encode(columns(coords, begin, begin + n), enc);
+    mlp.forward(enc, BatchSplit::whole(n, contrasts), false);
+    const MatrixRef<Scalar> y = mlp.output();
     Kokkos::parallel_for(
         "mcinr::predict_copy", Kokkos::RangePolicy<ExecSpace>(0, n * contrasts), KOKKOS_LAMBDA(const std::size_t k) {
           const std::size_t j = k % n, c = k / n;
@@ -133,6 +135,15 @@ void FieldTrainer<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scal
   Kokkos::fence();
 }
 
+template <class Scalar>
+void FieldTrainer<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) {
+  predict_field(encoding_, mlp_, coords, out);
+}
+
+template void predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
+                                   MatrixRef<float>);
+template void predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
+                                    MatrixRef<double>);
 template class FieldTrainer<float>;
 template class FieldTrainer<double>;
 

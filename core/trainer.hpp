@@ -47,6 +47,16 @@ struct EpochStats {
   double samples_per_second = 0;
 };
 
+// Evaluates every head of a field (encoding + MLP) at coords (3 x N) into
+// out (N x contrasts), in chunks of the MLP's capacity.
+template <class Scalar>
+void predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
+                   MatrixRef<Scalar> out);
+extern template void predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
+                                          MatrixRef<float>);
+extern template void predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
+                                           MatrixRef<double>);
+
 template <class Scalar>
 class FieldTrainer {
  public:

@@ -49,24 +49,6 @@ struct Evaluation {
   double mi_pred = NAN, psnr[2] = {NAN, NAN}, ssim[2] = {NAN, NAN}, mi_err[2] = {NAN, NAN};
 };
 
-Kokkos::View<float*, MemSpace> scaled_column(const Matrix<float>& prediction, int c) {
-  const std::size_t n = prediction.extent(0);
-  const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
-  float lo = 0, hi = 0;
-  Kokkos::parallel_reduce(
-      "mcinr::prediction_min", Kokkos::RangePolicy<ExecSpace>(0, n),
-      KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) < m ? column(i) : m; }, Kokkos::Min<float>(lo));
-  Kokkos::parallel_reduce(
-      "mcinr::prediction_max", Kokkos::RangePolicy<ExecSpace>(0, n),
-      KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) > m ? column(i) : m; }, Kokkos::Max<float>(hi));
-  const float range = hi > lo ? hi - lo : 1.0f;
-  Kokkos::View<float*, MemSpace> out("prediction", n);
-  Kokkos::parallel_for(
-      "mcinr::prediction_scale", Kokkos::RangePolicy<ExecSpace>(0, n),
-      KOKKOS_LAMBDA(const std::size_t i) { out(i) = (column(i) - lo) / range; });
-  return out;
-}
-
 // Set by SIGTERM / SIGUSR1 (Slurm's preemption and time-limit warnings): the
 // fit finishes its batch, checkpoints and exits with status 75 (EX_TEMPFAIL).
 volatile std::sig_atomic_t stop_signal = 0;
@@ -111,16 +93,6 @@ std::string json_escape(const std::string& s) {
     out += ch;
   }
   return out;
-}
-
-void write_volume(const std::string& path, const io::Geometry& grid, const Kokkos::View<float*, MemSpace>& unit,
-                  float lo, float hi) {
-  io::Volume volume;
-  volume.geometry = grid;
-  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), unit);
-  volume.voxels.resize(grid.voxels());
-  for (std::size_t i = 0; i < volume.voxels.size(); ++i) volume.voxels[i] = lo + host(i) * (hi - lo);
-  io::write_nifti(path, volume);
 }
 
 }  // namespace
@@ -337,7 +309,7 @@ int run_fit(const std::vector<std::string>& args) {
   auto evaluate = [&]() {
     Evaluation ev;
     trainer.predict(query, prediction);
-    for (int c = 0; c < 2; ++c) ev.pred[c] = scaled_column(prediction, c);
+    for (int c = 0; c < 2; ++c) ev.pred[c] = unit_scaled(prediction, c);
     ev.mi_pred = mutual_information(ev.pred[0], ev.pred[1], brain);
     if (with_gt) {
       for (int c = 0; c < 2; ++c) {
@@ -428,7 +400,7 @@ int run_fit(const std::vector<std::string>& args) {
 
   save_checkpoint(0, 0, stop_reason);
   for (int c = 0; c < 2; ++c)
-    write_volume((fs::path(o.out) / ("contrast" + std::to_string(c + 1) + ".nii.gz")).string(), grid, last.pred[c],
+    write_scaled_volume((fs::path(o.out) / ("contrast" + std::to_string(c + 1) + ".nii.gz")).string(), grid, last.pred[c],
                  scans[c].lo, scans[c].hi);
 
   std::ostringstream json;

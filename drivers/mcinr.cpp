@@ -11,6 +11,7 @@
 #include "drivers/demo.hpp"
 #include "drivers/evaluate.hpp"
 #include "drivers/fit.hpp"
+#include "drivers/infer.hpp"
 #include "drivers/options.hpp"
 #include "mcinr/version.hpp"
 
@@ -29,6 +30,7 @@ void usage(std::ostream& out) {
          "  info      version, Kokkos backend and BLAS in use\n"
 #ifdef MCINR_HAVE_NIFTI
          "  fit       fit one field to a subject's two low-resolution scans\n"
+         "  infer     evaluate a fitted field (checkpoint.h5) on any grid\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
 #endif
@@ -57,6 +59,7 @@ int main(int argc, char* argv[]) {
 #ifdef MCINR_HAVE_NIFTI
       {"evaluate", mcinr::drivers::run_evaluate},
       {"fit", mcinr::drivers::run_fit},
+      {"infer", mcinr::drivers::run_infer},
       {"mi", mcinr::drivers::run_mi},
 #endif
   };

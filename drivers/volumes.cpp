@@ -59,4 +59,32 @@ void require_same_grid(const io::Geometry& a, const std::string& a_name, const i
                      ", or spacing, origin or direction differ)");
 }
 
+Kokkos::View<float*, MemSpace> unit_scaled(const Matrix<float>& prediction, int c) {
+  const std::size_t n = prediction.extent(0);
+  const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
+  float lo = 0, hi = 0;
+  Kokkos::parallel_reduce(
+      "mcinr::prediction_min", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) < m ? column(i) : m; }, Kokkos::Min<float>(lo));
+  Kokkos::parallel_reduce(
+      "mcinr::prediction_max", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) > m ? column(i) : m; }, Kokkos::Max<float>(hi));
+  const float range = hi > lo ? hi - lo : 1.0f;
+  Kokkos::View<float*, MemSpace> out("prediction", n);
+  Kokkos::parallel_for(
+      "mcinr::prediction_scale", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t i) { out(i) = (column(i) - lo) / range; });
+  return out;
+}
+
+void write_scaled_volume(const std::string& path, const io::Geometry& grid, const Kokkos::View<float*, MemSpace>& unit,
+                  float lo, float hi) {
+  io::Volume volume;
+  volume.geometry = grid;
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), unit);
+  volume.voxels.resize(grid.voxels());
+  for (std::size_t i = 0; i < volume.voxels.size(); ++i) volume.voxels[i] = lo + host(i) * (hi - lo);
+  io::write_nifti(path, volume);
+}
+
 }  // namespace mcinr::drivers

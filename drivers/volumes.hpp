@@ -25,4 +25,12 @@ Kokkos::View<std::uint8_t*, MemSpace> load_mask(const std::string& path, const i
 void require_same_grid(const io::Geometry& a, const std::string& a_name, const io::Geometry& b,
                        const std::string& b_name);
 
+// Column c of a prediction (N x contrasts), min-max scaled to [0, 1] over
+// the whole volume, as the reference scores its outputs.
+Kokkos::View<float*, MemSpace> unit_scaled(const Matrix<float>& prediction, int c);
+
+// Writes a [0, 1] volume mapped back to the intensity range [lo, hi].
+void write_scaled_volume(const std::string& path, const io::Geometry& grid, const Kokkos::View<float*, MemSpace>& unit,
+                         float lo, float hi);
+
 }  // namespace mcinr::drivers
