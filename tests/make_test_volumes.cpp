@@ -38,6 +38,9 @@ int main(int argc, char* argv[]) {
   std::vector<float> nan = v.truth;
   nan[123] = std::numeric_limits<float>::quiet_NaN();
   write("nan.nii.gz", nan);
+  volume.geometry.origin = {1000, 1000, 1000};
+  write("far.nii.gz", v.truth);
+  volume.geometry.origin = {-10, 20, 5};
   volume.geometry.size = {v.nx, v.ny, v.nz - 1};
   write("smaller.nii.gz", std::vector<float>(v.nx * v.ny * (v.nz - 1), 1.0f));
   std::ofstream(dir / "notes.nii.gz") << "not an image\n";
