@@ -24,6 +24,7 @@
 #include "io/checkpoint.hpp"
 #include "io/metric_table.hpp"
 #include "io/nifti.hpp"
+#include "io/slice_picture.hpp"
 #include "mcinr/version.hpp"
 
 namespace po = boost::program_options;
@@ -403,6 +404,32 @@ int run_fit(const std::vector<std::string>& args) {
     write_scaled_volume((fs::path(o.out) / ("contrast" + std::to_string(c + 1) + ".nii.gz")).string(), grid, last.pred[c],
                  scans[c].lo, scans[c].hi);
 
+  {
+    // Mid-slices: prediction beside ground truth where given.
+    std::vector<io::Volume> volumes;
+    for (int c = 0; c < 2; ++c) {
+      io::Volume pred;
+      pred.geometry = grid;
+      pred.voxels.resize(grid.voxels());
+      Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(pred.voxels.data(),
+                                                                                           pred.voxels.size()),
+                        last.pred[c]);
+      volumes.push_back(std::move(pred));
+      if (with_gt) {
+        io::Volume truth;
+        truth.geometry = grid;
+        truth.voxels.resize(grid.voxels());
+        Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(truth.voxels.data(),
+                                                                                             truth.voxels.size()),
+                          gt[c].values);
+        volumes.push_back(std::move(truth));
+      }
+    }
+    std::vector<const io::Volume*> columns;
+    for (const auto& v : volumes) columns.push_back(&v);
+    io::write_mid_slices((fs::path(o.out) / "slices.png").string(), columns);
+  }
+
   std::ostringstream json;
   json.precision(10);
   json << "{\n  \"version\": \"" << MCINR_VERSION_STRING << "\",\n  \"git\": \"" << MCINR_GIT_HASH << "\",\n"
@@ -423,7 +450,7 @@ int run_fit(const std::vector<std::string>& args) {
          << ", \"mi_err2\": " << last.mi_err[1];
   json << "}\n}\n";
   io::write_file_atomically((fs::path(o.out) / "summary.json").string(), json.str());
-  std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json, checkpoint.h5 (%.1f s)\n", o.out.c_str(),
+  std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json, checkpoint.h5, slices.png (%.1f s)\n", o.out.c_str(),
               total_seconds);
   return 0;
 }
