@@ -124,7 +124,7 @@ int run_fit(const std::vector<std::string>& args) {
       ("gt1", po::value(&o.gt[0]), "ground truth of contrast 1 on the output grid (optional)")
       ("gt2", po::value(&o.gt[1]), "ground truth of contrast 2 on the output grid (optional)")
       ("brain-mask", po::value(&o.brain_mask), "mask for the metrics on the output grid (optional)")
-      ("out", po::value(&o.out)->required(), "output folder")
+      ("out", po::value(&o.out), "output folder (required)")
       ("early-stopping", po::bool_switch(&o.early_stopping), "stop on the MI rule (needs --eval-every 1)")
       ("eval-every", po::value(&o.eval_every)->default_value(o.eval_every), "evaluate every N epochs")
       ("checkpoint-every", po::value(&o.checkpoint_every)->default_value(o.checkpoint_every),
@@ -146,6 +146,7 @@ int run_fit(const std::vector<std::string>& args) {
       throw UsageError(o.config + ": " + e.what());
     }
   }
+  require(!o.out.empty(), "the option '--out' is required");
   o.field.mlp.architecture = parse_architecture(o.model);
   require(o.field.mlp.architecture != Architecture::single, "mcinr fit fits two contrasts: --model split-head or vanilla");
   if (o.field.mlp.head_hidden == 0) o.field.mlp.head_hidden = std::max(1, o.field.mlp.hidden / 2);
