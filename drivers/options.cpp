@@ -14,7 +14,7 @@ void add_training_options(po::options_description& options, FieldConfig& field, 
       ("lr", po::value(&train.adam.lr)->default_value(train.adam.lr), "Adam learning rate at epoch 1")
       ("hidden", po::value(&field.mlp.hidden)->default_value(field.mlp.hidden), "trunk width")
       ("layers", po::value(&field.mlp.layers)->default_value(field.mlp.layers), "trunk blocks after the input layer")
-      ("head-hidden", po::value(&field.mlp.head_hidden)->default_value(field.mlp.head_hidden), "split-head hidden width")
+      ("head-hidden", po::value(&field.mlp.head_hidden)->default_value(field.mlp.head_hidden), "split-head hidden width (0: hidden / 2)")
       ("fourier-features", po::value(&field.fourier_features)->default_value(field.fourier_features),
        "rows of the Fourier matrix B")
       ("fourier-scale", po::value(&field.fourier_scale)->default_value(field.fourier_scale),
