@@ -11,6 +11,7 @@ shift 2
 seeds=("${@:-12}")
 subject=$(cd "$(dirname "$0")/../../.." && pwd)/shared/data/brats2023-gli-00001-000/prepared-t1c-t2f
 [ -d "$subject" ] || { echo "skipped: $subject is absent (../shared holds the real subjects)"; exit 0; }
+mkdir -p "$out"
 for seed in "${seeds[@]}"; do
   dir="$out/seed$seed"
   if [ ! -f "$dir/summary.json" ]; then
