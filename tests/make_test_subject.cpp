@@ -1,6 +1,6 @@
 // Writes a small synthetic subject in the reference's naming, for the fit
 // tests: an analytic two-contrast phantom as 1 mm ground truth (n^3 voxels),
-// an axial scan (every 4th z slice) of contrast 1 and a coronal scan (every
+// zero background outside a ball, an axial scan (every 4th z slice) of contrast 1 and a coronal scan (every
 // 4th y slice) of contrast 2, their masks and a brain mask.
 //   make_test_subject DIR [n=32] [id=phantom]
 #include <cstdlib>
@@ -30,6 +30,7 @@ int main(int argc, char* argv[]) {
   auto value = [&](int contrast, double i, double j, double k) {
     // Voxel (i, j, k) sits at world (i - n/2, j - n/2, k - n/2) mm; the phantom spans [-1, 1].
     const double x = (i - half + 0.5) / half, y = (j - half + 0.5) / half, z = (k - half + 0.5) / half;
+    if (x * x + y * y + z * z > 0.8) return 0.0f;  // background, as around a head
     return float(1000.0 * mcinr::phantom::value<double>(contrast, x, y, z));
   };
   auto save = [&](const std::string& name, Volume& v) { mcinr::io::write_nifti((dir / (id + name)).string(), v); };
