@@ -1,4 +1,5 @@
 #include "io/nifti.hpp"
+#include "io/detail/itk_write.hpp"
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -150,20 +151,8 @@ void write_nifti(const std::string& path, const Volume& volume) {
   if (!std::filesystem::is_directory(folder)) throw error(path, "no such folder " + folder);
   if (::access(folder.c_str(), W_OK) != 0) throw error(path, "folder " + folder + " is not writable");
   const std::string tmp = path.substr(0, path.size() - suffix.size()) + ".tmp" + std::to_string(::getpid()) + suffix;
-  auto writer = itk::ImageFileWriter<Image>::New();
-  writer->SetImageIO(itk::NiftiImageIO::New());
-  writer->SetFileName(tmp);
-  writer->SetInput(image);
-  try {
-    writer->Update();
-  } catch (const itk::ExceptionObject& e) {
-    std::remove(tmp.c_str());
-    throw error(path, std::string("cannot write: ") + e.GetDescription());
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw error(path, "cannot rename the written file into place");
-  }
+  auto format = itk::NiftiImageIO::New();
+  detail::write_itk_atomically<Image>(path, tmp, image, format);
 }
 
 }  // namespace mcinr::io

@@ -1,4 +1,5 @@
 #include "io/slice_picture.hpp"
+#include "io/detail/itk_write.hpp"
 
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
@@ -55,20 +56,8 @@ void write_mid_slices(const std::string& path, const std::vector<const Volume*>&
   }
   const std::string tmp = path.substr(0, path.size() - (path.size() >= 4 ? 4 : 0)) + ".tmp" +
                           std::to_string(::getpid()) + ".png";
-  auto writer = itk::ImageFileWriter<Picture>::New();
-  writer->SetImageIO(itk::PNGImageIO::New());
-  writer->SetFileName(tmp);
-  writer->SetInput(picture);
-  try {
-    writer->Update();
-  } catch (const itk::ExceptionObject& e) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": cannot write the picture (" + e.GetDescription() + ")");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": cannot rename the picture into place");
-  }
+  auto format = itk::PNGImageIO::New();
+  detail::write_itk_atomically<Picture>(path, tmp, picture, format);
 }
 
 }  // namespace mcinr::io

@@ -7,6 +7,14 @@ set -euo pipefail
 mcinr=$1 subject=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 rows() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+# Waits until the fit writing $1 has finished $2 epochs (metrics.csv rows), plus a little.
+wait_epochs() {
+  for _ in $(seq 600); do
+    [ "$(rows "$1")" -gt "$2" ] && break
+    sleep 0.02
+  done
+  sleep 0.1
+}
 args=(fit --subject "$subject" --contrasts c1,c2 --hidden 128 --layers 3 --fourier-features 32 --fourier-scale 2
       --epochs 6 --batch-size 100 --lr 2e-3 --checkpoint-every 1)
 
@@ -14,12 +22,8 @@ args=(fit --subject "$subject" --contrasts c1,c2 --hidden 128 --layers 3 --fouri
 
 "$mcinr" "${args[@]}" --out "$work/killed" > "$work/killed.log" &
 pid=$!
-# Wait for the second epoch's row, then kill inside the third.
-for _ in $(seq 600); do
-  [ "$(rows "$work/killed/metrics.csv")" -ge 3 ] && break
-  sleep 0.02
-done
-sleep 0.1
+# Kill inside the third epoch.
+wait_epochs "$work/killed/metrics.csv" 2
 kill -9 "$pid" 2>/dev/null || { echo "the fit ended before it could be killed: make it longer"; exit 1; }
 wait "$pid" 2>/dev/null || true
 rows_at_kill=$(($(wc -l < "$work/killed/metrics.csv") - 1))
@@ -42,11 +46,7 @@ cmp "$work/a.csv" "$work/b.csv" || { echo "metrics differ after resume"; exit 1;
 # exits with status 75; the resumed fit continues from that very batch.
 "$mcinr" "${args[@]}" --out "$work/signalled" > "$work/signalled.log" &
 pid=$!
-for _ in $(seq 600); do
-  [ "$(rows "$work/signalled/metrics.csv")" -ge 2 ] && break
-  sleep 0.02
-done
-sleep 0.1
+wait_epochs "$work/signalled/metrics.csv" 1
 kill -USR1 "$pid"
 status=0
 wait "$pid" || status=$?
