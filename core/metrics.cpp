@@ -158,7 +158,7 @@ double mutual_information(ConstVolume a, ConstVolume b, ConstMask mask, int bins
   Kokkos::parallel_for(
       "mcinr::joint_histogram", Kokkos::RangePolicy<ExecSpace>(0, a.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
         if (masked && !mask(i)) return;
-        Kokkos::atomic_increment(&joint(histogram_bin(a(i), ra.lo, ra.hi, bins), histogram_bin(b(i), rb.lo, rb.hi, bins)));
+        Kokkos::atomic_add(&joint(histogram_bin(a(i), ra.lo, ra.hi, bins), histogram_bin(b(i), rb.lo, rb.hi, bins)), std::uint64_t(1));
       });
   const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), joint);
   double total = 0;
