@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/device_info.hpp"
+#include "drivers/degrade.hpp"
 #include "drivers/demo.hpp"
 #include "drivers/evaluate.hpp"
 #include "drivers/fit.hpp"
@@ -31,6 +32,7 @@ void usage(std::ostream& out) {
 #ifdef MCINR_HAVE_NIFTI
          "  fit       fit one field to a subject's two low-resolution scans\n"
          "  infer     evaluate a fitted field (checkpoint.h5) on any grid\n"
+         "  degrade   simulate a thick-slice scan from a high-resolution one\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
 #endif
@@ -58,6 +60,7 @@ int main(int argc, char* argv[]) {
       {"info", run_info},
 #ifdef MCINR_HAVE_NIFTI
       {"evaluate", mcinr::drivers::run_evaluate},
+      {"degrade", mcinr::drivers::run_degrade},
       {"fit", mcinr::drivers::run_fit},
       {"infer", mcinr::drivers::run_infer},
       {"mi", mcinr::drivers::run_mi},
