@@ -42,7 +42,7 @@ endif()
 
 if(MCINR_ENABLE_IO)
   find_package(HDF5 REQUIRED COMPONENTS C)
-  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG)
+  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction)
   message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}")
 endif()
 

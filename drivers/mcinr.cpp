@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/device_info.hpp"
+#include "drivers/baseline.hpp"
 #include "drivers/degrade.hpp"
 #include "drivers/demo.hpp"
 #include "drivers/evaluate.hpp"
@@ -32,6 +33,7 @@ void usage(std::ostream& out) {
 #ifdef MCINR_HAVE_NIFTI
          "  fit       fit one field to a subject's two low-resolution scans\n"
          "  infer     evaluate a fitted field (checkpoint.h5) on any grid\n"
+         "  baseline  interpolate a low-resolution scan onto a grid (nearest, linear, cubic B-spline)\n"
          "  degrade   simulate a thick-slice scan from a high-resolution one\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
@@ -61,6 +63,7 @@ int main(int argc, char* argv[]) {
 #ifdef MCINR_HAVE_NIFTI
       {"evaluate", mcinr::drivers::run_evaluate},
       {"degrade", mcinr::drivers::run_degrade},
+      {"baseline", mcinr::drivers::run_baseline},
       {"fit", mcinr::drivers::run_fit},
       {"infer", mcinr::drivers::run_infer},
       {"mi", mcinr::drivers::run_mi},
