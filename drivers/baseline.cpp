@@ -3,47 +3,19 @@
 // the scan getting 0.
 #include "drivers/baseline.hpp"
 
-#include <itkBSplineInterpolateImageFunction.h>
-#include <itkImage.h>
-#include <itkLinearInterpolateImageFunction.h>
-#include <itkNearestNeighborInterpolateImageFunction.h>
-#include <itkResampleImageFilter.h>
-
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <cstdio>
 
 #include "drivers/options.hpp"
 #include "io/nifti.hpp"
+#include "io/resample.hpp"
 
 namespace po = boost::program_options;
 
 namespace mcinr::drivers {
 
 namespace {
-
-using Image = itk::Image<float, 3>;
-
-Image::Pointer to_itk(const io::Volume& v) {
-  auto image = Image::New();
-  Image::RegionType region;
-  Image::SpacingType spacing;
-  Image::PointType origin;
-  Image::DirectionType direction;
-  for (int d = 0; d < 3; ++d) {
-    region.SetSize(d, v.geometry.size[d]);
-    spacing[d] = v.geometry.spacing[d];
-    origin[d] = v.geometry.origin[d];
-    for (int c = 0; c < 3; ++c) direction(d, c) = v.geometry.direction[3 * d + c];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
-  image->Allocate();
-  std::copy(v.voxels.begin(), v.voxels.end(), image->GetBufferPointer());
-  return image;
-}
 
 io::Volume read(const std::string& path) {
   try {
@@ -71,35 +43,7 @@ int run_baseline(const std::vector<std::string>& args) {
   for (float v : lr.voxels) require(std::isfinite(v), image_path + ": contains NaN or infinite voxels");
   const io::Geometry grid = read(reference).geometry;
 
-  auto resample = itk::ResampleImageFilter<Image, Image>::New();
-  resample->SetInput(to_itk(lr));
-  if (order == 0) resample->SetInterpolator(itk::NearestNeighborInterpolateImageFunction<Image, double>::New());
-  if (order == 1) resample->SetInterpolator(itk::LinearInterpolateImageFunction<Image, double>::New());
-  if (order == 3) {
-    auto bspline = itk::BSplineInterpolateImageFunction<Image, double, double>::New();
-    bspline->SetSplineOrder(3);
-    resample->SetInterpolator(bspline);
-  }
-  Image::SizeType size;
-  Image::SpacingType spacing;
-  Image::PointType origin;
-  Image::DirectionType direction;
-  for (int d = 0; d < 3; ++d) {
-    size[d] = grid.size[d];
-    spacing[d] = grid.spacing[d];
-    origin[d] = grid.origin[d];
-    for (int c = 0; c < 3; ++c) direction(d, c) = grid.direction[3 * d + c];
-  }
-  resample->SetSize(size);
-  resample->SetOutputSpacing(spacing);
-  resample->SetOutputOrigin(origin);
-  resample->SetOutputDirection(direction);
-  resample->SetDefaultPixelValue(0);
-  resample->Update();
-  io::Volume hr;
-  hr.geometry = grid;
-  const float* buffer = resample->GetOutput()->GetBufferPointer();
-  hr.voxels.assign(buffer, buffer + grid.voxels());
+  const io::Volume hr = io::resample(lr, grid, order);
   try {
     io::write_nifti(out, hr);
   } catch (const std::runtime_error& e) {

@@ -1,5 +1,5 @@
 #include "io/nifti.hpp"
-#include "io/detail/itk_write.hpp"
+#include "io/detail/itk_image.hpp"
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -122,23 +122,7 @@ Volume read_nifti(const std::string& path) {
 void write_nifti(const std::string& path, const Volume& volume) {
   const Geometry& g = volume.geometry;
   if (volume.voxels.size() != g.voxels()) throw error(path, "voxel count does not match the geometry");
-  auto image = Image::New();
-  Image::RegionType region;
-  Image::SpacingType spacing;
-  Image::PointType origin;
-  Image::DirectionType direction;
-  for (int d = 0; d < 3; ++d) {
-    region.SetSize(d, g.size[d]);
-    spacing[d] = g.spacing[d];
-    origin[d] = g.origin[d];
-    for (int c = 0; c < 3; ++c) direction(d, c) = g.direction[3 * d + c];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
-  image->Allocate();
-  std::copy(volume.voxels.begin(), volume.voxels.end(), image->GetBufferPointer());
+  const auto image = detail::to_itk_image(volume);
 
   // Keep the NIfTI suffix on the temporary name: ITK picks compression by it.
   std::string suffix = ".nii";
@@ -152,7 +136,7 @@ void write_nifti(const std::string& path, const Volume& volume) {
   if (::access(folder.c_str(), W_OK) != 0) throw error(path, "folder " + folder + " is not writable");
   const std::string tmp = path.substr(0, path.size() - suffix.size()) + ".tmp" + std::to_string(::getpid()) + suffix;
   auto format = itk::NiftiImageIO::New();
-  detail::write_itk_atomically<Image>(path, tmp, image, format);
+  detail::write_itk_atomically<Image>(path, tmp, image.GetPointer(), format);
 }
 
 }  // namespace mcinr::io

@@ -1,5 +1,5 @@
 #include "io/slice_picture.hpp"
-#include "io/detail/itk_write.hpp"
+#include "io/detail/itk_image.hpp"
 
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
