@@ -8,24 +8,13 @@
 #include <cstdio>
 
 #include "drivers/options.hpp"
+#include "drivers/volumes.hpp"
 #include "io/nifti.hpp"
 #include "io/resample.hpp"
 
 namespace po = boost::program_options;
 
 namespace mcinr::drivers {
-
-namespace {
-
-io::Volume read(const std::string& path) {
-  try {
-    return io::read_nifti(path);
-  } catch (const std::runtime_error& e) {
-    throw UsageError(e.what());
-  }
-}
-
-}  // namespace
 
 int run_baseline(const std::vector<std::string>& args) {
   std::string image_path, reference, out;
@@ -39,9 +28,9 @@ int run_baseline(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
   require(order == 0 || order == 1 || order == 3, "--order must be 0, 1 or 3");
-  const io::Volume lr = read(image_path);
+  const io::Volume lr = read_host_volume(image_path);
   for (float v : lr.voxels) require(std::isfinite(v), image_path + ": contains NaN or infinite voxels");
-  const io::Geometry grid = read(reference).geometry;
+  const io::Geometry grid = read_host_volume(reference).geometry;
 
   const io::Volume hr = io::resample(lr, grid, order);
   try {

@@ -17,6 +17,7 @@
 #include <cstdio>
 
 #include "drivers/options.hpp"
+#include "drivers/volumes.hpp"
 #include "io/nifti.hpp"
 
 namespace po = boost::program_options;
@@ -24,14 +25,6 @@ namespace po = boost::program_options;
 namespace mcinr::drivers {
 
 namespace {
-
-io::Volume read(const std::string& path) {
-  try {
-    return io::read_nifti(path);
-  } catch (const std::runtime_error& e) {
-    throw UsageError(e.what());
-  }
-}
 
 // Weights of HR slices around the LR centre (offset d in HR slices).
 std::vector<std::pair<int, double>> profile_weights(const std::string& profile, int factor, double fwhm_slices) {
@@ -87,7 +80,7 @@ int run_degrade(const std::vector<std::string>& args) {
   require(profile == "decimate" || profile == "box" || profile == "gaussian",
           "unknown --profile '" + profile + "' (expected decimate, box or gaussian)");
 
-  io::Volume hr = read(in);
+  io::Volume hr = read_host_volume(in);
   for (float v : hr.voxels) require(std::isfinite(v), in + ": contains NaN or infinite voxels");
   if (pad_to > 0) {
     require(std::size_t(pad_to) >= hr.geometry.size[2], "--pad-to is smaller than the volume's z size");

@@ -176,7 +176,7 @@ int run_fit(const std::vector<std::string>& args) {
   const FieldDomain domain = fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
   io::Geometry grid;
   if (!o.reference.empty())
-    grid = io::read_nifti(o.reference).geometry;
+    grid = read_host_volume(o.reference).geometry;
   else
     grid = union_grid(scans[0].volume.geometry, scans[1].volume.geometry, o.spacing);
   const bool with_gt = !o.gt[0].empty();

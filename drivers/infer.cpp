@@ -54,7 +54,7 @@ int run_infer(const std::vector<std::string>& args) {
   Kokkos::deep_copy(mlp.parameters(), Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
                                           c.parameters.data(), c.parameters.size()));
 
-  const io::Geometry grid = reference.empty() ? union_grid(c.grid, c.grid, spacing) : io::read_nifti(reference).geometry;
+  const io::Geometry grid = reference.empty() ? union_grid(c.grid, c.grid, spacing) : read_host_volume(reference).geometry;
   try {
     fs::create_directories(out);
   } catch (const fs::filesystem_error& e) {

@@ -6,18 +6,16 @@
 
 namespace mcinr::drivers {
 
-namespace {
-io::Volume read(const std::string& path) {
+io::Volume read_host_volume(const std::string& path) {
   try {
     return io::read_nifti(path);
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }
 }
-}  // namespace
 
 DeviceVolume load_volume(const std::string& path) {
-  io::Volume host = read(path);
+  io::Volume host = read_host_volume(path);
   for (float v : host.voxels)
     if (!std::isfinite(v)) throw UsageError(path + ": contains NaN or infinite voxels");
   DeviceVolume volume;
@@ -31,7 +29,7 @@ DeviceVolume load_volume(const std::string& path) {
 
 Kokkos::View<std::uint8_t*, MemSpace> load_mask(const std::string& path, const io::Geometry& like) {
   if (path.empty()) return {};
-  const io::Volume host = read(path);
+  const io::Volume host = read_host_volume(path);
   require_same_grid(host.geometry, path, like, "the image");
   Kokkos::View<std::uint8_t*, MemSpace> mask("mask", host.voxels.size());
   auto mirror = Kokkos::create_mirror_view(mask);

@@ -14,7 +14,10 @@ struct DeviceVolume {
   GridShape shape() const { return {geometry.size[0], geometry.size[1], geometry.size[2]}; }
 };
 
-// Reads a 3D NIfTI file; refuses NaN or infinite voxels (UsageError).
+// Reads a NIfTI file on the host; a file that cannot be read is a UsageError.
+io::Volume read_host_volume(const std::string& path);
+
+// Reads a 3D NIfTI file onto the device; refuses NaN or infinite voxels (UsageError).
 DeviceVolume load_volume(const std::string& path);
 
 // Reads a mask (voxel != 0) on the grid of `like`; refuses another grid or an
