@@ -24,6 +24,7 @@
 #include "io/checkpoint.hpp"
 #include "io/metric_table.hpp"
 #include "io/nifti.hpp"
+#include "io/resample.hpp"
 #include "io/slice_picture.hpp"
 #include "mcinr/version.hpp"
 
@@ -252,6 +253,38 @@ int run_fit(const std::vector<std::string>& args) {
   double mi_gt = NAN;
   if (with_gt) mi_gt = mutual_information(gt[0].values, gt[1].values, brain);
 
+  // With ground truth, score classical interpolation of each scan once, so the
+  // fit can be judged against it (linear and cubic B-spline, ITK).
+  struct BaselineScore {
+    const char* name;
+    double psnr[2], ssim[2], mi;
+  };
+  std::vector<BaselineScore> baselines;
+  if (with_gt) {
+    for (const auto& [name, order] : {std::pair<const char*, int>{"linear", 1}, {"bspline", 3}}) {
+      BaselineScore score{name, {}, {}, 0};
+      Kokkos::View<float*, MemSpace> interpolated[2];
+      for (int c = 0; c < 2; ++c) {
+        io::Volume lr;
+        lr.geometry = scans[c].volume.geometry;
+        lr.voxels.resize(lr.geometry.voxels());
+        Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(lr.voxels.data(),
+                                                                                             lr.voxels.size()),
+                          scans[c].volume.values);
+        const io::Volume hr = io::resample(lr, grid, order);
+        interpolated[c] = Kokkos::View<float*, MemSpace>("interpolated", hr.voxels.size());
+        Kokkos::deep_copy(interpolated[c], Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+                                               hr.voxels.data(), hr.voxels.size()));
+        score.psnr[c] = psnr_reference(interpolated[c], gt[c].values, brain);
+        score.ssim[c] = ssim_reference(interpolated[c], gt[c].values, brain, shape);
+      }
+      score.mi = mutual_information(interpolated[0], interpolated[1], brain);
+      std::printf("%-8s interpolation: PSNR %.2f / %.2f  SSIM %.4f / %.4f  MI %.4f\n", name, score.psnr[0],
+                  score.psnr[1], score.ssim[0], score.ssim[1], score.mi);
+      baselines.push_back(score);
+    }
+  }
+
   std::vector<std::string> columns = {"epoch", "lr", "loss", "seconds", "samples_per_s", "mi_pred"};
   if (with_gt)
     for (const char* name : {"psnr1", "ssim1", "psnr2", "ssim2", "mi_gt", "mi_err1", "mi_err2"}) columns.push_back(name);
@@ -449,7 +482,25 @@ int run_fit(const std::vector<std::string>& args) {
     json << ", \"psnr1\": " << last.psnr[0] << ", \"ssim1\": " << last.ssim[0] << ", \"psnr2\": " << last.psnr[1]
          << ", \"ssim2\": " << last.ssim[1] << ", \"mi_gt\": " << mi_gt << ", \"mi_err1\": " << last.mi_err[0]
          << ", \"mi_err2\": " << last.mi_err[1];
-  json << "}\n}\n";
+  json << "}";
+  if (!baselines.empty()) {
+    json << ",\n  \"baselines\": {";
+    for (std::size_t i = 0; i < baselines.size(); ++i) {
+      const auto& b = baselines[i];
+      json << (i ? ", " : "") << "\"" << b.name << "\": {\"psnr1\": " << b.psnr[0] << ", \"ssim1\": " << b.ssim[0]
+           << ", \"psnr2\": " << b.psnr[1] << ", \"ssim2\": " << b.ssim[1] << ", \"mi_pred\": " << b.mi << "}";
+    }
+    json << "}";
+  }
+  json << "\n}\n";
+  if (with_gt) {
+    std::printf("\n%-24s %9s %9s %9s %9s\n", "", "PSNR c1", "SSIM c1", "PSNR c2", "SSIM c2");
+    for (const auto& b : baselines)
+      std::printf("%-24s %9.2f %9.4f %9.2f %9.4f\n", (std::string(b.name) + " interpolation").c_str(), b.psnr[0],
+                  b.ssim[0], b.psnr[1], b.ssim[1]);
+    std::printf("%-24s %9.2f %9.4f %9.2f %9.4f\n", "mcinr field", last.psnr[0], last.ssim[0], last.psnr[1],
+                last.ssim[1]);
+  }
   io::write_file_atomically((fs::path(o.out) / "summary.json").string(), json.str());
   std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json, checkpoint.h5, slices.png (%.1f s)\n", o.out.c_str(),
               total_seconds);
