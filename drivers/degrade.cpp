@@ -51,55 +51,24 @@ std::vector<std::pair<int, double>> profile_weights(const std::string& profile, 
 
 }  // namespace
 
-int run_degrade(const std::vector<std::string>& args) {
-  std::string in, out, mask_out, view, profile = "decimate";
-  int axis = -1, factor = 4, pad_to = 0;
-  double fwhm = 0;
-  po::options_description options("mcinr degrade: simulate a thick-slice scan from a high-resolution one");
-  options.add_options()("help,h", "show this help")
-      ("in", po::value(&in)->required(), "high-resolution volume (NIfTI)")
-      ("view", po::value(&view), "axial (thick along axis 2), coronal (axis 1) or sagittal (axis 0)")
-      ("axis", po::value(&axis), "the thick axis (0, 1 or 2), instead of --view")
-      ("factor", po::value(&factor)->default_value(factor), "slice thickness in HR voxels (integer >= 1)")
-      ("profile", po::value(&profile)->default_value(profile), "decimate (the reference), box or gaussian")
-      ("fwhm", po::value(&fwhm), "gaussian profile: full width at half maximum, mm (default: factor x spacing)")
-      ("pad-to", po::value(&pad_to), "first zero-pad the HR volume at the end of z (axis 2) to this many slices (BraTS: 160)")
-      ("out", po::value(&out)->required(), "low-resolution volume (NIfTI)")
-      ("mask-out", po::value(&mask_out), "also write the mask LR >= 1 (the reference's LR mask)");
-  po::variables_map vm;
-  if (!parse_command(options, args, vm)) return 0;
-  require(view.empty() != (axis < 0), "give exactly one of --view and --axis");
-  if (!view.empty()) {
-    if (view == "axial") axis = 2;
-    else if (view == "coronal") axis = 1;
-    else if (view == "sagittal") axis = 0;
-    else throw UsageError("unknown --view '" + view + "' (expected axial, coronal or sagittal)");
-  }
-  require(axis >= 0 && axis <= 2, "--axis must be 0, 1 or 2");
-  require(factor >= 1, "--factor must be at least 1");
-  require(profile == "decimate" || profile == "box" || profile == "gaussian",
-          "unknown --profile '" + profile + "' (expected decimate, box or gaussian)");
+io::Volume pad_z(const io::Volume& hr, int slices) {
+  require(std::size_t(slices) >= hr.geometry.size[2], "--pad-to is smaller than the volume's z size");
+  io::Volume padded;
+  padded.geometry = hr.geometry;
+  padded.geometry.size[2] = slices;
+  padded.voxels.assign(padded.geometry.voxels(), 0.0f);
+  for (std::size_t k = 0; k < hr.geometry.size[2]; ++k)
+    for (std::size_t j = 0; j < hr.geometry.size[1]; ++j)
+      for (std::size_t i = 0; i < hr.geometry.size[0]; ++i) padded.at(i, j, k) = hr.at(i, j, k);
+  return padded;
+}
 
-  io::Volume hr = read_host_volume(in);
-  for (float v : hr.voxels) require(std::isfinite(v), in + ": contains NaN or infinite voxels");
-  if (pad_to > 0) {
-    require(std::size_t(pad_to) >= hr.geometry.size[2], "--pad-to is smaller than the volume's z size");
-    io::Volume padded;
-    padded.geometry = hr.geometry;
-    padded.geometry.size[2] = pad_to;
-    padded.voxels.assign(padded.geometry.voxels(), 0.0f);
-    for (std::size_t k = 0; k < hr.geometry.size[2]; ++k)
-      for (std::size_t j = 0; j < hr.geometry.size[1]; ++j)
-        for (std::size_t i = 0; i < hr.geometry.size[0]; ++i) padded.at(i, j, k) = hr.at(i, j, k);
-    hr = std::move(padded);
-  }
+io::Volume degrade_volume(const io::Volume& hr, int axis, int factor, const std::string& profile, double fwhm_mm) {
   const std::size_t n = hr.geometry.size[axis];
-  require(std::size_t(factor) <= n, "--factor is larger than the volume along that axis");
+  require(factor >= 1 && std::size_t(factor) <= n, "--factor must be between 1 and the volume's size along that axis");
   const std::size_t m = n / factor;
   const int offset = int(n - 1) - factor * int(m - 1);
-  if (fwhm <= 0) fwhm = factor * hr.geometry.spacing[axis];
-  const auto weights = profile_weights(profile, factor, fwhm / hr.geometry.spacing[axis]);
-
+  const auto weights = profile_weights(profile, factor, fwhm_mm / hr.geometry.spacing[axis]);
   io::Volume lr;
   lr.geometry = hr.geometry;
   lr.geometry.size[axis] = m;
@@ -123,13 +92,55 @@ int run_degrade(const std::vector<std::string>& args) {
         }
         lr.at(i, j, k) = float(sum);
       }
+  return lr;
+}
+
+io::Volume threshold_mask(const io::Volume& v) {
+  io::Volume mask = v;
+  for (auto& x : mask.voxels) x = x >= 1 ? 1.0f : 0.0f;
+  return mask;
+}
+
+int view_axis(const std::string& view) {
+  if (view == "axial") return 2;
+  if (view == "coronal") return 1;
+  if (view == "sagittal") return 0;
+  throw UsageError("unknown view '" + view + "' (expected axial, coronal or sagittal)");
+}
+
+int run_degrade(const std::vector<std::string>& args) {
+  std::string in, out, mask_out, view, profile = "decimate";
+  int axis = -1, factor = 4, pad_to = 0;
+  double fwhm = 0;
+  po::options_description options("mcinr degrade: simulate a thick-slice scan from a high-resolution one");
+  options.add_options()("help,h", "show this help")
+      ("in", po::value(&in)->required(), "high-resolution volume (NIfTI)")
+      ("view", po::value(&view), "axial (thick along axis 2), coronal (axis 1) or sagittal (axis 0)")
+      ("axis", po::value(&axis), "the thick axis (0, 1 or 2), instead of --view")
+      ("factor", po::value(&factor)->default_value(factor), "slice thickness in HR voxels (integer >= 1)")
+      ("profile", po::value(&profile)->default_value(profile), "decimate (the reference), box or gaussian")
+      ("fwhm", po::value(&fwhm), "gaussian profile: full width at half maximum, mm (default: factor x spacing)")
+      ("pad-to", po::value(&pad_to), "first zero-pad the HR volume at the end of z (axis 2) to this many slices (BraTS: 160)")
+      ("out", po::value(&out)->required(), "low-resolution volume (NIfTI)")
+      ("mask-out", po::value(&mask_out), "also write the mask LR >= 1 (the reference's LR mask)");
+  po::variables_map vm;
+  if (!parse_command(options, args, vm)) return 0;
+  require(view.empty() != (axis < 0), "give exactly one of --view and --axis");
+  if (!view.empty()) axis = view_axis(view);
+  require(axis >= 0 && axis <= 2, "--axis must be 0, 1 or 2");
+  require(factor >= 1, "--factor must be at least 1");
+  require(profile == "decimate" || profile == "box" || profile == "gaussian",
+          "unknown --profile '" + profile + "' (expected decimate, box or gaussian)");
+
+  io::Volume hr = read_host_volume(in);
+  for (float v : hr.voxels) require(std::isfinite(v), in + ": contains NaN or infinite voxels");
+  if (pad_to > 0) hr = pad_z(hr, pad_to);
+  if (fwhm <= 0) fwhm = factor * hr.geometry.spacing[axis];
+  const io::Volume lr = degrade_volume(hr, axis, factor, profile, fwhm);
+  const auto& s = lr.geometry.size;
   try {
     io::write_nifti(out, lr);
-    if (!mask_out.empty()) {
-      io::Volume mask = lr;
-      for (auto& v : mask.voxels) v = v >= 1 ? 1.0f : 0.0f;
-      io::write_nifti(mask_out, mask);
-    }
+    if (!mask_out.empty()) io::write_nifti(mask_out, threshold_mask(lr));
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }
