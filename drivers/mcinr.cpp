@@ -14,6 +14,7 @@
 #include "drivers/evaluate.hpp"
 #include "drivers/fit.hpp"
 #include "drivers/infer.hpp"
+#include "drivers/prepare.hpp"
 #include "drivers/options.hpp"
 #include "mcinr/version.hpp"
 
@@ -34,6 +35,7 @@ void usage(std::ostream& out) {
          "  fit       fit one field to a subject's two low-resolution scans\n"
          "  infer     evaluate a fitted field (checkpoint.h5) on any grid\n"
          "  baseline  interpolate a low-resolution scan onto a grid (nearest, linear, cubic B-spline)\n"
+         "  prepare   a subject folder (ground truth, LR scans, masks) from two HR volumes\n"
          "  degrade   simulate a thick-slice scan from a high-resolution one\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
@@ -64,6 +66,7 @@ int main(int argc, char* argv[]) {
       {"evaluate", mcinr::drivers::run_evaluate},
       {"degrade", mcinr::drivers::run_degrade},
       {"baseline", mcinr::drivers::run_baseline},
+      {"prepare", mcinr::drivers::run_prepare},
       {"fit", mcinr::drivers::run_fit},
       {"infer", mcinr::drivers::run_infer},
       {"mi", mcinr::drivers::run_mi},
