@@ -1,5 +1,6 @@
 // The mcinr command: `mcinr <command> [options]`.
 #include <Kokkos_Core.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -29,7 +30,7 @@ int run_info(const std::vector<std::string>&) {
 void usage(std::ostream& out) {
   out << "usage: mcinr <command> [options]   (mcinr <command> --help for its options)\n"
          "commands:\n"
-         "  demo      fit an analytic two-contrast phantom from two anisotropic scans, scored against the truth\n"
+         "  demo      degrade, fit, baseline and evaluate on a generated phantom (--engine: in-memory engine demo)\n"
          "  info      version, Kokkos backend and BLAS in use\n"
 #ifdef MCINR_HAVE_NIFTI
          "  fit       fit one field to a subject's two low-resolution scans\n"
@@ -78,12 +79,23 @@ int main(int argc, char* argv[]) {
     usage(std::cerr);
     return 2;
   }
-  const std::vector<std::string> args(argv + 2, argv + argc);
+  std::vector<std::string> args(argv + 2, argv + argc);
+  auto run = found->second;
+  if (command == "demo") {
+    // The image pipeline where io/ is built; `--engine` (or a build without
+    // ITK) runs the engine-only demo.
+    const auto engine = std::find(args.begin(), args.end(), "--engine");
+    const bool engine_only = engine != args.end();
+    if (engine_only) args.erase(engine);
+#ifdef MCINR_HAVE_NIFTI
+    if (!engine_only) run = mcinr::drivers::run_demo_images;
+#endif
+  }
   Kokkos::ScopeGuard kokkos(argc, argv);
   if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty())
     std::cerr << warning << '\n';
   try {
-    return found->second(args);
+    return run(args);
   } catch (const mcinr::drivers::UsageError& e) {
     std::cerr << "mcinr: error: " << e.what() << '\n';
     return 2;
