@@ -251,7 +251,11 @@ int run_fit(const std::vector<std::string>& args) {
             << grid.size[2] << "\n";
 
   double mi_gt = NAN;
-  if (with_gt) mi_gt = mutual_information(gt[0].values, gt[1].values, brain);
+  VolumeD gt_unit[2];  // ground truth in the reference's metric normalisation, made once
+  if (with_gt) {
+    mi_gt = mutual_information(gt[0].values, gt[1].values, brain);
+    for (int c = 0; c < 2; ++c) gt_unit[c] = reference_normalize(gt[c].values, brain);
+  }
 
   // With ground truth, score classical interpolation of each scan once, so the
   // fit can be judged against it (linear and cubic B-spline, ITK).
@@ -275,8 +279,9 @@ int run_fit(const std::vector<std::string>& args) {
         interpolated[c] = Kokkos::View<float*, MemSpace>("interpolated", hr.voxels.size());
         Kokkos::deep_copy(interpolated[c], Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
                                                hr.voxels.data(), hr.voxels.size()));
-        score.psnr[c] = psnr_reference(interpolated[c], gt[c].values, brain);
-        score.ssim[c] = ssim_reference(interpolated[c], gt[c].values, brain, shape);
+        const VolumeD unit = reference_normalize(interpolated[c], brain);
+        score.psnr[c] = psnr(unit, gt_unit[c]);
+        score.ssim[c] = ssim(unit, gt_unit[c], shape);
       }
       score.mi = mutual_information(interpolated[0], interpolated[1], brain);
       std::printf("%-8s interpolation: PSNR %.2f / %.2f  SSIM %.4f / %.4f  MI %.4f\n", name, score.psnr[0],
@@ -348,8 +353,9 @@ int run_fit(const std::vector<std::string>& args) {
     ev.mi_pred = mutual_information(ev.pred[0], ev.pred[1], brain);
     if (with_gt) {
       for (int c = 0; c < 2; ++c) {
-        ev.psnr[c] = psnr_reference(ev.pred[c], gt[c].values, brain);
-        ev.ssim[c] = ssim_reference(ev.pred[c], gt[c].values, brain, shape);
+        const VolumeD unit = reference_normalize(ev.pred[c], brain);
+        ev.psnr[c] = psnr(unit, gt_unit[c]);
+        ev.ssim[c] = ssim(unit, gt_unit[c], shape);
       }
       ev.mi_err[0] = std::abs(mutual_information(ev.pred[0], gt[1].values, brain) - mi_gt);
       ev.mi_err[1] = std::abs(mutual_information(ev.pred[1], gt[0].values, brain) - mi_gt);
