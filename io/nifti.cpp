@@ -24,52 +24,62 @@ using Image = itk::Image<float, 3>;
 std::runtime_error error(const std::string& path, const std::string& reason) {
   return std::runtime_error(path + ": " + reason);
 }
-// ITK 5.2's bundled niftilib replaces every NaN and infinite voxel of a
-// float file by 0 while reading (nifti_read_buffer; fixed in ITK 6, PR
-// #6683), which would hide bad input behind valid-looking zeros. Re-read the
-// raw float voxels with niftilib's own file routines and put the non-finite
-// ones back, so callers see what the file holds.
-void restore_non_finite(const std::string& path, std::vector<float>& voxels) {
+// Two things ITK 5.2 does not tell: its bundled niftilib replaces every NaN
+// and infinite voxel of a float file by 0 while reading (nifti_read_buffer;
+// fixed in ITK 6, PR #6683), and a file cut short (a truncated .nii.gz from
+// an interrupted copy) reads without an error, the missing voxels left as
+// whatever the buffer held. Both would hide bad input behind a valid-looking
+// volume. So re-read the raw voxel bytes with niftilib's own file routines:
+// refuse a file with fewer bytes than its header promises, and put the
+// non-finite float voxels back so callers see what the file holds.
+void check_voxel_data(const std::string& path, std::vector<float>& voxels) {
   nifti_image* header = nifti_image_read(path.c_str(), 0);
-  if (!header) return;
+  if (!header) throw error(path, "unreadable NIfTI header");
+  struct Free {
+    nifti_image* h;
+    ~Free() { nifti_image_free(h); }
+  } free_header{header};
   const int type = header->datatype;
-  if ((type != DT_FLOAT32 && type != DT_FLOAT64) || std::size_t(header->nvox) != voxels.size()) {
-    nifti_image_free(header);
-    return;
-  }
+  const std::size_t width = std::size_t(header->nbyper);
+  const std::size_t count = std::size_t(header->nvox);
+  if (width == 0 || count != voxels.size()) throw error(path, "voxel count differs between header reads");
   znzFile file = znzopen(header->iname, "rb", nifti_is_gzfile(header->iname));
-  if (znz_isnull(file)) {
-    nifti_image_free(header);
-    return;
+  if (znz_isnull(file)) throw error(path, "cannot open the voxel data");
+  if (znzseek(file, header->iname_offset, SEEK_SET) < 0) {
+    znzclose(file);
+    throw error(path, "truncated: no voxel data after the header");
   }
-  znzseek(file, header->iname_offset, SEEK_SET);
+  const bool is_float = type == DT_FLOAT32 || type == DT_FLOAT64;
   const bool swap = header->byteorder != nifti_short_order();
-  const std::size_t width = type == DT_FLOAT32 ? 4 : 8;
   std::vector<unsigned char> chunk(width * 65536);
   std::size_t done = 0;
-  while (done < voxels.size()) {
-    const std::size_t want = std::min<std::size_t>(65536, voxels.size() - done);
+  while (done < count) {
+    const std::size_t want = std::min<std::size_t>(65536, count - done);
     const std::size_t got = znzread(chunk.data(), width, want, file);
     if (got == 0) break;
-    if (swap) {
-      if (width == 4) nifti_swap_4bytes(got, chunk.data());
-      else nifti_swap_8bytes(got, chunk.data());
-    }
-    for (std::size_t i = 0; i < got; ++i) {
-      double value;
-      if (width == 4) {
-        float f;
-        std::memcpy(&f, chunk.data() + 4 * i, 4);
-        value = f;
-      } else {
-        std::memcpy(&value, chunk.data() + 8 * i, 8);
+    if (is_float) {
+      if (swap) {
+        if (width == 4) nifti_swap_4bytes(got, chunk.data());
+        else nifti_swap_8bytes(got, chunk.data());
       }
-      if (!std::isfinite(value)) voxels[done + i] = static_cast<float>(value);
+      for (std::size_t i = 0; i < got; ++i) {
+        double value;
+        if (width == 4) {
+          float f;
+          std::memcpy(&f, chunk.data() + 4 * i, 4);
+          value = f;
+        } else {
+          std::memcpy(&value, chunk.data() + 8 * i, 8);
+        }
+        if (!std::isfinite(value)) voxels[done + i] = static_cast<float>(value);
+      }
     }
     done += got;
   }
   znzclose(file);
-  nifti_image_free(header);
+  if (done < count)
+    throw error(path, "truncated: the file holds " + std::to_string(done) + " of its " + std::to_string(count) +
+                          " voxels");
 }
 
 }  // namespace
@@ -115,7 +125,7 @@ Volume read_nifti(const std::string& path) {
   }
   const float* buffer = image->GetBufferPointer();
   volume.voxels.assign(buffer, buffer + volume.geometry.voxels());
-  restore_non_finite(path, volume.voxels);
+  check_voxel_data(path, volume.voxels);
   return volume;
 }
 

@@ -44,6 +44,10 @@ int main(int argc, char* argv[]) {
   volume.geometry.size = {v.nx, v.ny, v.nz - 1};
   write("smaller.nii.gz", std::vector<float>(v.nx * v.ny * (v.nz - 1), 1.0f));
   std::ofstream(dir / "notes.nii.gz") << "not an image\n";
+  // A copy cut short, as an interrupted transfer leaves it.
+  std::filesystem::copy_file(dir / "truth.nii.gz", dir / "truncated.nii.gz",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::resize_file(dir / "truncated.nii.gz", std::filesystem::file_size(dir / "truth.nii.gz") / 2);
 
   using Image4 = itk::Image<float, 4>;
   auto image = Image4::New();
