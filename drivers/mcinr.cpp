@@ -79,7 +79,9 @@ int main(int argc, char* argv[]) {
     usage(std::cerr);
     return 2;
   }
-  std::vector<std::string> args(argv + 2, argv + argc);
+  std::vector<std::string> args;
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]).rfind("--kokkos-", 0) != 0) args.push_back(argv[i]);
   auto run = found->second;
   if (command == "demo") {
     // The image pipeline where io/ is built; `--engine` (or a build without
@@ -91,7 +93,14 @@ int main(int argc, char* argv[]) {
     if (!engine_only) run = mcinr::drivers::run_demo_images;
 #endif
   }
-  Kokkos::ScopeGuard kokkos(argc, argv);
+  // Kokkos sees only its own --kokkos-* options: a command's --help is not
+  // Kokkos' help.
+  std::vector<char*> kokkos_argv = {argv[0]};
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]).rfind("--kokkos-", 0) == 0) kokkos_argv.push_back(argv[i]);
+  int kokkos_argc = int(kokkos_argv.size());
+  kokkos_argv.push_back(nullptr);
+  Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_argv.data());
   if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty())
     std::cerr << warning << '\n';
   try {
