@@ -20,6 +20,7 @@
 #include "core/early_stopping.hpp"
 #include "core/metrics.hpp"
 #include "drivers/options.hpp"
+#include "drivers/stop_signal.hpp"
 #include "drivers/subject.hpp"
 #include "io/checkpoint.hpp"
 #include "io/metric_table.hpp"
@@ -50,12 +51,6 @@ struct Evaluation {
   Kokkos::View<float*, MemSpace> pred[2];
   double mi_pred = NAN, psnr[2] = {NAN, NAN}, ssim[2] = {NAN, NAN}, mi_err[2] = {NAN, NAN};
 };
-
-// Set by SIGTERM / SIGUSR1 (Slurm's preemption and time-limit warnings): the
-// fit finishes its batch, checkpoints and exits with status 75 (EX_TEMPFAIL).
-volatile std::sig_atomic_t stop_signal = 0;
-extern "C" void on_stop_signal(int signal) { stop_signal = signal; }
-constexpr int exit_interrupted = 75;
 
 std::map<std::string, double> settings_of(const FitOptions& o) {
   return {{"hidden", o.field.mlp.hidden},
@@ -97,9 +92,8 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
-}  // namespace
-
-int run_fit(const std::vector<std::string>& args) {
+// The defaults are the reference's (../shared/docs/method.md).
+FitOptions default_fit_options() {
   FitOptions o;
   o.field.fourier_features = 256;
   o.field.fourier_scale = 4.0;
@@ -110,10 +104,14 @@ int run_fit(const std::vector<std::string>& args) {
   o.train.batch_size = 1000;
   o.train.adam.lr = 4e-4;
   o.train.seed = 12;
+  return o;
+}
 
+po::options_description fit_options(FitOptions& o) {
   po::options_description options("mcinr fit: fit one neural field to a subject's two low-resolution scans");
   options.add_options()("help,h", "show this help")
-      ("config", po::value(&o.config), "INI file with any of these options (keys named like the long options)")
+      ("config", po::value(&o.config), "INI file with any of these options (keys named like the long options; "
+                                       "a [slurm] section is left to mcinr cohort)")
       ("subject", po::value(&o.subject), "subject folder in the reference's naming (with --contrasts)")
       ("contrasts", po::value(&o.contrasts), "two contrast names for --subject, e.g. t1c,t2f")
       ("image1", po::value(&o.image[0]), "low-resolution scan of contrast 1 (NIfTI)")
@@ -134,19 +132,41 @@ int run_fit(const std::vector<std::string>& args) {
       ("mask-margin", po::value(&o.mask_margin)->default_value(o.mask_margin),
        "sample only voxels within this many mm of each scan's mask (default -1: every voxel, as the reference)");
   add_training_options(options, o.field, o.train, o.model);
+  return options;
+}
 
+// Options from an INI file; keys of a [slurm] section belong to mcinr cohort
+// and are skipped here, any other unknown key is an error.
+void store_config_file(const std::string& path, const po::options_description& options, po::variables_map& vm) {
+  std::ifstream ini(path);
+  require(bool(ini), path + ": cannot read the config file");
+  try {
+    const po::parsed_options parsed = po::parse_config_file(ini, options, true);
+    for (const auto& option : parsed.options)
+      if (option.unregistered && option.string_key.rfind("slurm.", 0) != 0)
+        throw UsageError(path + ": unrecognised option '" + option.string_key + "'");
+    po::store(parsed, vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(path + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+void check_fit_config(const std::string& path) {
+  FitOptions o = default_fit_options();
+  const po::options_description options = fit_options(o);
+  po::variables_map vm;
+  store_config_file(path, options, vm);
+}
+
+int run_fit(const std::vector<std::string>& args, FitOutcome* outcome) {
+  FitOptions o = default_fit_options();
+  const po::options_description options = fit_options(o);
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
-  if (!o.config.empty()) {
-    std::ifstream ini(o.config);
-    require(bool(ini), o.config + ": cannot read the config file");
-    try {
-      po::store(po::parse_config_file(ini, options), vm);
-      po::notify(vm);
-    } catch (const po::error& e) {
-      throw UsageError(o.config + ": " + e.what());
-    }
-  }
+  if (!o.config.empty()) store_config_file(o.config, options, vm);
   require(!o.out.empty(), "the option '--out' is required");
   o.field.mlp.architecture = parse_architecture(o.model);
   require(o.field.mlp.architecture != Architecture::single, "mcinr fit fits two contrasts: --model split-head or vanilla");
@@ -296,6 +316,24 @@ int run_fit(const std::vector<std::string>& args) {
   io::MetricTable table(columns);
   MiEarlyStopping stopping;
   std::string stop_reason = "epochs";
+  // The outcome for in-process callers: the last scored row of the table.
+  auto report_outcome = [&](int epochs_done, const std::string& reason, double seconds) {
+    if (!outcome) return;
+    outcome->epochs_done = epochs_done;
+    outcome->stop_reason = reason;
+    outcome->seconds = seconds;
+    outcome->final_metrics.clear();
+    for (std::size_t r = table.rows(); r-- > 0;) {
+      const auto& row = table.row(r);
+      if (std::isnan(row[5])) continue;
+      for (std::size_t i = 5; i < columns.size(); ++i) outcome->final_metrics[columns[i]] = row[i];
+      break;
+    }
+    outcome->baselines.clear();
+    for (const auto& b : baselines)
+      outcome->baselines[b.name] = {{"psnr1", b.psnr[0]}, {"ssim1", b.ssim[0]}, {"psnr2", b.psnr[1]},
+                                    {"ssim2", b.ssim[1]}, {"mi_pred", b.mi}};
+  };
   if (resuming) {
     require(resumed.metric_columns == columns, checkpoint_path + ": its metric table has other columns");
     for (const auto& row : resumed.metric_rows) table.add_row(row);
@@ -304,6 +342,7 @@ int run_fit(const std::vector<std::string>& args) {
     if (!resumed.stop_reason.empty()) {
       std::printf("%s: this fit is complete (%d epochs, stopped by %s); nothing to do\n", checkpoint_path.c_str(),
                   resumed.epochs_done, resumed.stop_reason.c_str());
+      report_outcome(resumed.epochs_done, resumed.stop_reason, 0);
       return 0;
     }
     std::printf("resuming %s: %d epochs done%s\n", checkpoint_path.c_str(), resumed.epochs_done,
@@ -340,8 +379,7 @@ int run_fit(const std::vector<std::string>& args) {
     for (std::size_t r = 0; r < table.rows(); ++r) c.metric_rows.push_back(table.row(r));
     io::write_checkpoint(checkpoint_path, c);
   };
-  std::signal(SIGTERM, on_stop_signal);
-  std::signal(SIGUSR1, on_stop_signal);
+  catch_stop_signals();
   const auto started = std::chrono::steady_clock::now();
   Evaluation last;
   Matrix<float> prediction("prediction", grid.voxels(), 2);
@@ -379,12 +417,15 @@ int run_fit(const std::vector<std::string>& args) {
     for (std::size_t b = start; b < batches; ++b) {
       const std::size_t first = b * o.train.batch_size;
       loss_sum += trainer.train_step(first, std::min(o.train.batch_size, sample_count - first), lr);
-      if (stop_signal) {
+      if (stop_signal()) {
         Kokkos::fence();
         save_checkpoint(b + 1, loss_sum, "");
-        std::printf("signal %d: checkpointed epoch %d at batch %zu/%zu to %s; exiting (status %d)\n", int(stop_signal),
+        std::printf("signal %d: checkpointed epoch %d at batch %zu/%zu to %s; exiting (status %d)\n", stop_signal(),
                     e + 1, b + 1, batches, checkpoint_path.c_str(), exit_interrupted);
         std::fflush(stdout);
+        report_outcome(trainer.epochs_done(), "",
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (outcome) outcome->next_batch = b + 1;
         return exit_interrupted;
       }
       if (b + 1 == next_report && b + 1 < batches) {
@@ -508,6 +549,7 @@ int run_fit(const std::vector<std::string>& args) {
                 last.ssim[1]);
   }
   io::write_file_atomically((fs::path(o.out) / "summary.json").string(), json.str());
+  report_outcome(trainer.epochs_done(), stop_reason, total_seconds);
   std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json, checkpoint.h5, slices.png (%.1f s)\n", o.out.c_str(),
               total_seconds);
   return 0;

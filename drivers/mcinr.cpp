@@ -10,6 +10,7 @@
 
 #include "backends/device_info.hpp"
 #include "drivers/baseline.hpp"
+#include "drivers/cohort.hpp"
 #include "drivers/degrade.hpp"
 #include "drivers/demo.hpp"
 #include "drivers/evaluate.hpp"
@@ -40,6 +41,7 @@ void usage(std::ostream& out) {
          "  degrade   simulate a thick-slice scan from a high-resolution one\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
+         "  cohort    many subjects as one Slurm job array: plan, submit, status, collect\n"
 #endif
       ;
 }
@@ -68,9 +70,10 @@ int main(int argc, char* argv[]) {
       {"degrade", mcinr::drivers::run_degrade},
       {"baseline", mcinr::drivers::run_baseline},
       {"prepare", mcinr::drivers::run_prepare},
-      {"fit", mcinr::drivers::run_fit},
+      {"fit", [](const std::vector<std::string>& a) { return mcinr::drivers::run_fit(a); }},
       {"infer", mcinr::drivers::run_infer},
       {"mi", mcinr::drivers::run_mi},
+      {"cohort", mcinr::drivers::run_cohort},
 #endif
   };
   const auto found = commands.find(command);
