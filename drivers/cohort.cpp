@@ -333,14 +333,21 @@ int cohort_plan(const std::vector<std::string>& args) {
   require(!fs::exists(dir / "manifest.csv"), out + ": already holds a cohort plan; choose another --out");
 
   slurm::BatchSettings batch;
+  bool config_gives_grid = false;
   if (!config.empty()) {
-    check_fit_config(config);
+    config_gives_grid = check_fit_config(config);
     batch = slurm::read_batch_settings(config);
   }
   if (batch.mcinr.empty()) batch.mcinr = this_executable();
   std::vector<std::string> warnings;
   const auto subjects = cohort::find_subjects(root, contrasts.substr(0, comma), contrasts.substr(comma + 1),
                                               (dir / "fits").string(), warnings);
+  if (!config_gives_grid)
+    for (const auto& s : subjects)
+      if (!fs::exists(fs::path(s.folder) / (s.id + "_" + contrasts.substr(0, comma) + ".nii.gz")))
+        warnings.push_back("subject " + s.id + " has no ground truth to take the output grid from, and " +
+                           (config.empty() ? std::string("there is no --config") : config) +
+                           " sets no 'spacing' (or 'reference'): its task will fail");
   if (subjects.size() > 1000)
     warnings.push_back(std::to_string(subjects.size()) + " subjects: array indices above 1000 need a MaxArraySize "
                        "above Slurm's default (1001) on your cluster");
@@ -374,8 +381,8 @@ int cohort_plan(const std::vector<std::string>& args) {
   io::write_record((dir / "plan.ini").string(), plan, "written by mcinr cohort plan; the tasks read it");
 
   for (const auto& w : warnings) std::cerr << "mcinr: warning: " << w << '\n';
-  std::printf("planned %zu subjects (%s) in %s:\n  manifest.csv, cohort.sbatch%s\n", subjects.size(),
-              contrasts.c_str(), dir.c_str(), config.empty() ? "" : ", fit.ini");
+  std::printf("planned %zu subject%s (%s) in %s:\n  manifest.csv, cohort.sbatch%s\n", subjects.size(),
+              subjects.size() == 1 ? "" : "s", contrasts.c_str(), dir.c_str(), config.empty() ? "" : ", fit.ini");
   for (const auto& s : subjects) std::printf("  %4d  %s  %s\n", s.index, s.id.c_str(), s.folder.c_str());
   std::printf("next: mcinr cohort submit %s\n", dir.c_str());
   return 0;

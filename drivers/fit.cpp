@@ -154,11 +154,12 @@ void store_config_file(const std::string& path, const po::options_description& o
 
 }  // namespace
 
-void check_fit_config(const std::string& path) {
+bool check_fit_config(const std::string& path) {
   FitOptions o = default_fit_options();
   const po::options_description options = fit_options(o);
   po::variables_map vm;
   store_config_file(path, options, vm);
+  return o.spacing > 0 || !o.reference.empty();
 }
 
 int run_fit(const std::vector<std::string>& args, FitOutcome* outcome) {

@@ -24,7 +24,9 @@ struct FitOutcome {
 int run_fit(const std::vector<std::string>& args, FitOutcome* outcome = nullptr);
 
 // Checks a fit config file (INI) as `mcinr fit --config` would read it;
-// throws UsageError naming the file and the bad key.
-void check_fit_config(const std::string& path);
+// throws UsageError naming the file and the bad key. Returns whether it
+// gives an output grid (spacing or reference), which subjects without
+// ground truth need.
+bool check_fit_config(const std::string& path);
 
 }  // namespace mcinr::drivers

@@ -116,6 +116,16 @@ printf 'epoch = 2\n' > "$work/typo2.ini"
 expect_error "typo2.ini: unrecognised option 'epoch'" \
   "$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --config "$work/typo2.ini" --out "$work/run2"
 [ ! -e "$work/run2" ] || fail "a refused plan left a run folder"
+# Subjects without ground truth need an output grid from the config.
+mkdir -p "$work/nogt/a" && cp "$work/root/a/a_c1_LR.nii.gz" "$work/root/a/a_c2_LR.nii.gz" "$work/nogt/a/"
+warnings=$("$mcinr" cohort plan --root "$work/nogt" --contrasts c1,c2 --config "$work/fit.ini" --out "$work/nogt-run" 2>&1 > /dev/null)
+echo "$warnings" | grep -q "warning: subject a has no ground truth to take the output grid from, and .*fit.ini sets no 'spacing'" ||
+  fail "no warning for a subject without ground truth or grid"
+{ cat "$work/fit.ini" | sed '/^\[slurm\]/,$d'; echo 'spacing = 2'; } > "$work/grid.ini"
+[ -z "$("$mcinr" cohort plan --root "$work/nogt" --contrasts c1,c2 --config "$work/grid.ini" --out "$work/nogt-run2" 2>&1 > /dev/null)" ] ||
+  fail "a warning although the config gives the grid"
+"$mcinr" cohort task "$work/nogt-run2" 1 > /dev/null
+[ -f "$work/nogt-run2/fits/a/contrast1.nii.gz" ] || fail "the subject without ground truth did not fit"
 expect_error "--contrasts needs two names" "$mcinr" cohort plan --root "$work/root" --contrasts c1 --out "$work/run2"
 expect_error "not a cohort run folder" "$mcinr" cohort status "$work/root"
 expect_error "no subject with index 7" "$mcinr" cohort task "$run" 7

@@ -59,7 +59,7 @@ fi
 stop > /dev/null
 
 mkdir -p "$dir/state" "$dir/spool" "$dir/log"
-chmod 700 "$dir"
+chmod 755 "$dir"  # clients read slurm.conf; the munge key itself is 0400
 # munge: a key of its own, a socket of its own.
 [ -f "$dir/munge.key" ] || { dd if=/dev/urandom of="$dir/munge.key" bs=1024 count=1 status=none; chmod 400 "$dir/munge.key"; }
 munged --force --key-file="$dir/munge.key" --socket="$dir/munge.socket" --pid-file="$dir/munged.pid" \

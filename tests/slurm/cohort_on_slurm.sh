@@ -6,9 +6,11 @@
 #  - plan, submit; one running task preempted with `scontrol requeue`
 #    (SIGTERM), the other sent the time-limit warning (SIGUSR1), so both
 #    checkpoint, are requeued and resume;
-#  - collect: 2 done, 1 failed with its error line; each interrupted task ran
-#    twice, resumed at the epoch it had reached, did every epoch once, and
-#    ends with the metrics of an uninterrupted fit, to the last digit;
+#  - collect: 2 done, 1 failed with its error line; the table's metrics are
+#    what `mcinr evaluate` finds in the written volumes; each interrupted task
+#    ran twice, resumed at the epoch it had reached and did every epoch once;
+#    the preempted one ends with the outputs of an uninterrupted fit, byte
+#    for byte;
 #  - submit again after repairing the broken subject: only it is submitted.
 #   cohort_on_slurm.sh MCINR CLUSTER_DIR WORK_DIR SHARED_DATA_DIR
 set -euo pipefail
@@ -34,9 +36,14 @@ wait_until() {
 epochs_done() { [ -f "$1/metrics.csv" ] && echo $(($(wc -l < "$1/metrics.csv") - 1)) || echo 0; }
 at_least_epochs() { [ "$(epochs_done "$1")" -ge "$2" ]; }
 queue_empty() { [ -z "$(squeue -h -r -j "$1" -o %i 2> /dev/null)" ]; }
-# Releases a requeued task at once (Slurm holds one back for two minutes).
-release() {
-  wait_until 30 sh -c "squeue -h -r -j '$1' -o %T | grep -q PENDING" || fail "$1 was not requeued"
+# Releases a requeued task early: Slurm holds one back for two minutes
+# (BeginTime). Not before the old run has checkpointed and exited, and Slurm
+# has seen it end: a task released while its old run is still ending is
+# marked complete by that run's exit (seen with Slurm 22.05).
+release() {  # task subject
+  wait_until 60 grep -q "^state = interrupted" "$run/state/$2.txt" || fail "$2 did not checkpoint and exit"
+  wait_until 30 sh -c "squeue -h -r -j '$1' -o %T | grep -qx PENDING" || fail "$1 was not requeued"
+  sleep 2
   scontrol update JobId="$1" StartTime=now
 }
 
@@ -84,8 +91,8 @@ echo "requeued ${job}_1 after $(epochs_done "$run/fits/brats") epochs"
 wait_until 120 at_least_epochs "$run/fits/tcga" 3 || fail "tcga did not reach epoch 3"
 scancel --batch --signal=USR1 "${job}_3"
 echo "sent USR1 to ${job}_3 after $(epochs_done "$run/fits/tcga") epochs"
-release "${job}_1"
-release "${job}_3"
+release "${job}_1" brats
+release "${job}_3" tcga
 "$mcinr" cohort status "$run"
 wait_until 300 queue_empty "$job" || fail "the cohort did not finish within 300 s"
 
@@ -115,6 +122,19 @@ for s in brats tcga; do
   [ "$(cut -d, -f1 "$run/fits/$s/metrics.csv" | tail -n +2 | tr '\n' ' ')" = "$(seq -s ' ' 1 20) " ] ||
     fail "$s's metrics.csv does not hold epochs 1..20 once each"
   echo "$s: done, 2 attempts, resumed at $resumed"
+done
+# The table's metrics are right: `mcinr evaluate` on the written volumes
+# against the ground truth gives them again.
+for s in brats tcga; do
+  for c in 1 2; do
+    contrast=$([ $c = 1 ] && echo t1c || echo t2f)
+    read -r psnr ssim < <("$mcinr" evaluate --pred "$run/fits/$s/contrast$c.nii.gz" \
+      --gt "$work/root/$s/${s}_$contrast.nii.gz" --mask "$work/root/$s/${s}_brainmask.nii.gz" | awk '{ printf "%s ", $2 } END { print "" }')
+    want=$(printf "%.4f %.4f" "$psnr" "$ssim")
+    got=$(printf "%.4f %.4f" "$(col $s psnr$c)" "$(col $s ssim$c)")
+    [ "$want" = "$got" ] || fail "$s contrast $c: cohort.csv says $got, mcinr evaluate $want"
+  done
+  echo "$s: cohort.csv metrics = mcinr evaluate on its outputs"
 done
 grep -q "requeue of ${job}_3: requested" "$run/logs/task-3.log" || fail "tcga did not requeue itself on USR1"
 
