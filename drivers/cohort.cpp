@@ -605,6 +605,12 @@ int cohort_task(const std::vector<std::string>& args) {
   const std::string job = env("SLURM_ARRAY_JOB_ID").empty() ? env("SLURM_JOB_ID")
                                                               : env("SLURM_ARRAY_JOB_ID") + "_" + env("SLURM_ARRAY_TASK_ID");
   io::Record state = read_state(run, subject);
+  const fs::path checkpoint = fs::path(subject.out) / "checkpoint.h5";
+  if (state["state"] == "done" && fs::exists(checkpoint)) {
+    std::printf("mcinr cohort task %d (%s): done already (%s); nothing to do\n", subject.index, subject.id.c_str(),
+                run.state_file(subject).c_str());
+    return 0;
+  }
   const int attempts = (state.count("attempts") ? std::atoi(state["attempts"].c_str()) : 0) + 1;
   const double seconds_before = state.count("seconds") ? parse_number(state["seconds"]) : 0.0;
   state = {{"subject", subject.id},
@@ -620,7 +626,6 @@ int cohort_task(const std::vector<std::string>& args) {
   state["started"] = now_utc();
 
   // Where a checkpoint is, the fit resumes from it: note where.
-  const fs::path checkpoint = fs::path(subject.out) / "checkpoint.h5";
   if (fs::exists(checkpoint)) {
     try {
       const io::Checkpoint c = io::read_checkpoint(checkpoint.string());

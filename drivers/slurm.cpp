@@ -211,10 +211,23 @@ std::vector<QueuedTask> queued_tasks(const std::vector<std::string>& jobs, bool&
   std::string list;
   for (const auto& j : jobs) list += (list.empty() ? "" : ",") + j;
   // %F array job id, %K array index, %T state, %r reason; -r one line per task.
-  const CommandResult r = run_command({"squeue", "-h", "-r", "-j", list, "-o", "%F|%K|%T|%r"});
+  CommandResult r = run_command({"squeue", "-h", "-r", "-j", list, "-o", "%F|%K|%T|%r"});
+  if (r.status != 0 && r.err.find("Invalid job id") != std::string::npos) {
+    // squeue refuses a job it no longer holds (ended longer ago than
+    // MinJobAge): ask for each job alone and skip those.
+    r.out.clear();
+    r.status = 0;
+    for (const auto& j : jobs) {
+      const CommandResult one = run_command({"squeue", "-h", "-r", "-j", j, "-o", "%F|%K|%T|%r"});
+      if (one.status == 0) {
+        r.out += one.out;
+      } else if (one.err.find("Invalid job id") == std::string::npos) {
+        r = one;
+        break;
+      }
+    }
+  }
   if (r.status != 0) {
-    // squeue refuses a list of jobs it no longer holds: none of them is queued.
-    if (r.err.find("Invalid job id") != std::string::npos) return tasks;
     available = false;
     why = r.status == 127 && r.out.empty() ? "squeue not found" : "squeue: " + first_line(r.err);
     return tasks;

@@ -104,6 +104,10 @@ mean=$(awk -F, 'NR > 1 && $3 == "done" { s += $10; n++ } END { printf "%.2f", s 
 grep -q "^| mcinr | $mean ± " "$run/cohort.md" || fail "cohort.md does not show the mean PSNR $mean"
 grep -q "^- c (index 3): .*c_c2_LR.nii.gz: no such file" "$run/cohort.md" || fail "cohort.md does not list the failure"
 
+# A done subject run again (a stray resubmission) is left as it is.
+"$mcinr" cohort task "$run" 1 | grep -q "mcinr cohort task 1 (a): done already" || fail "task 1 ran again"
+grep -q "^attempts = 1$" "$run/state/a.txt" || fail "task 1's state changed"
+
 # Refusals.
 expect_error "already holds a cohort plan" "$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --out "$run"
 mkdir -p "$work/empty"
