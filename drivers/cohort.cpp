@@ -459,7 +459,8 @@ int cohort_status(const std::vector<std::string>& args) {
   std::string tally;
   for (const char* name : {"done", "running", "pending", "failed", "interrupted", "not submitted"})
     if (counts[name]) tally += (tally.empty() ? " " : ", ") + std::to_string(counts[name]) + " " + name;
-  std::printf("cohort %s: %zu subjects:%s\n", run.dir.c_str(), run.subjects.size(), tally.c_str());
+  std::printf("cohort %s: %zu subject%s:%s\n", run.dir.c_str(), run.subjects.size(),
+              run.subjects.size() == 1 ? "" : "s", tally.c_str());
   if (!view.queue_available) std::printf("(Slurm's queue not seen: %s)\n", view.queue_note.c_str());
   std::size_t width = 7;
   for (const auto& s : run.subjects) width = std::max(width, s.id.size());

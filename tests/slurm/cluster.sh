@@ -17,6 +17,15 @@ dir=$(cd "$dir" && pwd)
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2> /dev/null; }
 
 stop() {
+  # Jobs first, so no job outlives its cluster.
+  if running "$dir/slurmctld.pid"; then
+    export SLURM_CONF=$dir/slurm.conf
+    jobs=$(squeue -h -o %A 2> /dev/null || true)
+    if [ -n "$jobs" ]; then
+      scancel $jobs 2> /dev/null || true
+      for _ in $(seq 50); do [ -z "$(squeue -h -o %A 2> /dev/null)" ] && break; sleep 0.2; done
+    fi
+  fi
   for daemon in slurmd slurmctld munged; do
     if running "$dir/$daemon.pid"; then
       pid=$(cat "$dir/$daemon.pid")
@@ -25,6 +34,12 @@ stop() {
       kill -9 "$pid" 2> /dev/null || true
     fi
     rm -f "$dir/$daemon.pid"
+  done
+  # A step daemon left behind (its job ended while slurmctld was down).
+  for pid in $(pgrep -x slurmstepd || true); do
+    if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qxF "SLURM_CONF=$dir/slurm.conf"; then
+      kill -9 "$pid" 2> /dev/null || true
+    fi
   done
   rm -f "$dir/env"
   echo "slurm test cluster in $dir stopped"
@@ -58,6 +73,8 @@ if running "$dir/slurmctld.pid" && running "$dir/slurmd.pid" && [ -f "$dir/env" 
 fi
 stop > /dev/null
 
+# A fresh start: no jobs or node state from an earlier run.
+rm -rf "$dir/state" "$dir/spool"
 mkdir -p "$dir/state" "$dir/spool" "$dir/log"
 chmod 755 "$dir"  # clients read slurm.conf; the munge key itself is 0400
 # munge: a key of its own, a socket of its own.
