@@ -312,6 +312,19 @@ CohortView view_cohort(const Run& run) {
   return view;
 }
 
+// "mcinr cohort <command> RUN [options]": adds --help and the RUN positional
+// to options, parses, and opens the run folder. False for --help.
+bool parse_run_command(const std::vector<std::string>& args, po::options_description& options, Run& run) {
+  std::string dir;
+  options.add_options()("help,h", "show this help")("run", po::value(&dir)->required(), "run folder");
+  po::positional_options_description positional;
+  positional.add("run", 1);
+  po::variables_map vm;
+  if (!parse_command(options, args, vm, &positional)) return false;
+  run = open_run(dir);
+  return true;
+}
+
 // ---------------------------------------------------------------- plan
 
 int cohort_plan(const std::vector<std::string>& args) {
@@ -391,17 +404,12 @@ int cohort_plan(const std::vector<std::string>& args) {
 // ---------------------------------------------------------------- submit
 
 int cohort_submit(const std::vector<std::string>& args) {
-  std::string dir;
   bool dry_run = false;
   po::options_description options(
       "mcinr cohort submit RUN: sbatch the job array for the subjects that are not done and not queued");
-  options.add_options()("help,h", "show this help")("run", po::value(&dir)->required(), "run folder")
-      ("dry-run", po::bool_switch(&dry_run), "print what would be submitted");
-  po::positional_options_description positional;
-  positional.add("run", 1);
-  po::variables_map vm;
-  if (!parse_command(options, args, vm, &positional)) return 0;
-  const Run run = open_run(dir);
+  options.add_options()("dry-run", po::bool_switch(&dry_run), "print what would be submitted");
+  Run run;
+  if (!parse_run_command(args, options, run)) return 0;
   const CohortView view = view_cohort(run);
   require(view.queue_available, "cannot see Slurm's queue (" + view.queue_note + "): nothing submitted");
   std::vector<int> indices;
@@ -422,8 +430,8 @@ int cohort_submit(const std::vector<std::string>& args) {
   }
   const std::string ranges = slurm::array_ranges(indices);
   if (dry_run) {
-    std::printf("would submit array tasks %s (%zu subjects; %d done, %d queued)\n", ranges.c_str(), indices.size(),
-                done, queued);
+    std::printf("would submit array tasks %s (%zu subject%s; %d done, %d queued)\n", ranges.c_str(),
+                indices.size(), indices.size() == 1 ? "" : "s", done, queued);
     return 0;
   }
   const slurm::BatchSettings batch =
@@ -445,14 +453,9 @@ int cohort_submit(const std::vector<std::string>& args) {
 // ---------------------------------------------------------------- status
 
 int cohort_status(const std::vector<std::string>& args) {
-  std::string dir;
   po::options_description options("mcinr cohort status RUN: done, running, pending and failed per subject");
-  options.add_options()("help,h", "show this help")("run", po::value(&dir)->required(), "run folder");
-  po::positional_options_description positional;
-  positional.add("run", 1);
-  po::variables_map vm;
-  if (!parse_command(options, args, vm, &positional)) return 0;
-  const Run run = open_run(dir);
+  Run run;
+  if (!parse_run_command(args, options, run)) return 0;
   const CohortView view = view_cohort(run);
   std::map<std::string, int> counts;
   for (const auto& s : view.subjects) ++counts[s.status];
@@ -480,15 +483,9 @@ std::string mean_std_text(const std::vector<double>& values, const char* format)
 }
 
 int cohort_collect(const std::vector<std::string>& args) {
-  std::string dir;
-  po::options_description options(
-      "mcinr cohort collect RUN: cohort.csv (a row per subject) and cohort.md (mean ± std per contrast)");
-  options.add_options()("help,h", "show this help")("run", po::value(&dir)->required(), "run folder");
-  po::positional_options_description positional;
-  positional.add("run", 1);
-  po::variables_map vm;
-  if (!parse_command(options, args, vm, &positional)) return 0;
-  const Run run = open_run(dir);
+  po::options_description options("mcinr cohort collect RUN: cohort.csv (a row per subject) and cohort.md (mean ± std per contrast)");
+  Run run;
+  if (!parse_run_command(args, options, run)) return 0;
   const CohortView view = view_cohort(run);
 
   io::TextTable table;
