@@ -12,12 +12,21 @@
 #    the preempted one ends with the outputs of an uninterrupted fit, byte
 #    for byte;
 #  - submit again after repairing the broken subject: only it is submitted.
-#   cohort_on_slurm.sh MCINR CLUSTER_DIR WORK_DIR SHARED_DATA_DIR
+#   cohort_on_slurm.sh MCINR CLUSTER_DIR WORK_DIR SHARED_DATA_DIR [PHANTOM_SUBJECT_DIR]
+# Where ../shared is absent the subjects are cut from the phantom of
+# make_test_subject instead, so the cluster part runs on any machine.
 set -euo pipefail
-mcinr=${1:?mcinr} cluster=${2:?cluster dir} work=${3:?work dir} data=${4:?shared data dir}
+mcinr=${1:?mcinr} cluster=${2:?cluster dir} work=${3:?work dir} data=${4:?shared data dir} phantom=${5:-}
 brats=$data/brats2023-gli-00001-000
 tcga=$data/tcga-lgg-fg-6692
-[ -d "$brats" ] && [ -d "$tcga" ] || { echo "skipped: $data is absent (../shared holds the real subjects)"; exit 77; }
+if [ -d "$brats" ] && [ -d "$tcga" ]; then
+  source=real one=brats two=tcga batch=250
+elif [ -n "$phantom" ] && [ -f "$phantom/phantom_c1.nii.gz" ]; then
+  echo "$data is absent (../shared holds the real subjects): using phantom subjects"
+  source=phantom one=phantom1 two=phantom2 batch=50
+else
+  echo "skipped: $data is absent (../shared holds the real subjects) and no phantom subject was given"; exit 77
+fi
 [ -f "$cluster/env" ] || { echo "skipped: no slurm test cluster in $cluster (see the slurm.cluster_start test)"; exit 77; }
 . "$cluster/env"
 export PATH=$PATH:/usr/sbin
@@ -53,11 +62,19 @@ prepare() {  # id hr1 hr2 crop
   "$mcinr" prepare --subject-id "$1" --hr1 "$2" --hr2 "$3" --c1 t1c --c2 t2f --hr-spacing 3 \
     --crop "$4" --out "$work/root/$1" > /dev/null
 }
-prepare brats "$brats/BraTS-GLI-00001-000-t1c.nii.gz" "$brats/BraTS-GLI-00001-000-t2f.nii.gz" 8,8,4,72,72,48
-prepare tcga "$tcga/TCGA-FG-6692_t1c_bet.nii.gz" "$tcga/TCGA-FG-6692_fla_bet.nii.gz" 8,8,4,72,72,48
-prepare broken "$brats/BraTS-GLI-00001-000-t1c.nii.gz" "$brats/BraTS-GLI-00001-000-t2f.nii.gz" 12,12,8,76,76,52
+if [ $source = real ]; then
+  prepare brats "$brats/BraTS-GLI-00001-000-t1c.nii.gz" "$brats/BraTS-GLI-00001-000-t2f.nii.gz" 8,8,4,72,72,48
+  prepare tcga "$tcga/TCGA-FG-6692_t1c_bet.nii.gz" "$tcga/TCGA-FG-6692_fla_bet.nii.gz" 8,8,4,72,72,48
+  prepare broken "$brats/BraTS-GLI-00001-000-t1c.nii.gz" "$brats/BraTS-GLI-00001-000-t2f.nii.gz" 12,12,8,76,76,52
+else
+  for s in "phantom1 0,0,0,40,40,40" "phantom2 8,8,8,48,48,48" "broken 4,4,4,44,44,44"; do
+    set -- $s
+    "$mcinr" prepare --subject-id "$1" --hr1 "$phantom/phantom_c1.nii.gz" --hr2 "$phantom/phantom_c2.nii.gz" \
+      --c1 t1c --c2 t2f --hr-spacing 1 --crop "$2" --out "$work/root/$1" > /dev/null
+  done
+fi
 cp "$work/root/broken/broken_t2f_LR.nii.gz" "$work/good_t2f_LR.nii.gz"
-head -c 5000 "$work/good_t2f_LR.nii.gz" > "$work/root/broken/broken_t2f_LR.nii.gz"
+head -c $(($(stat -c %s "$work/good_t2f_LR.nii.gz") / 2)) "$work/good_t2f_LR.nii.gz" > "$work/root/broken/broken_t2f_LR.nii.gz"
 
 cat > "$work/fit.ini" << 'INI'
 # small fits: about 20 s each on one core
@@ -66,15 +83,18 @@ layers = 2
 fourier-features = 64
 fourier-scale = 2
 epochs = 20
-batch-size = 250
+batch-size = BATCH
 lr = 1e-3
 [slurm]
 cpus-per-task = 1
 mem = 2G
 time = 00:20:00
 INI
+sed -i "s/BATCH/$batch/" "$work/fit.ini"
 "$mcinr" cohort plan --root "$work/root" --contrasts t1c,t2f --config "$work/fit.ini" --out "$work/run"
 run=$work/run
+index_of() { awk -F, -v s="$1" '$2 == s { print $1 }' "$run/manifest.csv"; }
+i1=$(index_of $one) i2=$(index_of $two) ib=$(index_of broken)
 grep -q -- '--signal=B:USR1@120' "$run/cohort.sbatch" || fail "no --signal in the batch script"
 grep -q -- '--requeue' "$run/cohort.sbatch" || fail "no --requeue in the batch script"
 
@@ -83,16 +103,16 @@ job=$(sed -n 's/^submitted job \([0-9]*\):.*/\1/p' "$work/submit1.txt")
 [ -n "$job" ] || fail "no job id"
 grep -q "array tasks 1-3 " "$work/submit1.txt" || fail "the first submit did not take all three"
 
-# brats (1): preempted by requeue; tcga (3): the time-limit warning.
-wait_until 120 at_least_epochs "$run/fits/brats" 3 || fail "brats did not reach epoch 3"
+# The first subject: preempted by requeue; the second: the time-limit warning.
+wait_until 120 at_least_epochs "$run/fits/$one" 3 || fail "$one did not reach epoch 3"
 "$mcinr" cohort status "$run"
-scontrol requeue "${job}_1"
-echo "requeued ${job}_1 after $(epochs_done "$run/fits/brats") epochs"
-wait_until 120 at_least_epochs "$run/fits/tcga" 3 || fail "tcga did not reach epoch 3"
-scancel --batch --signal=USR1 "${job}_3"
-echo "sent USR1 to ${job}_3 after $(epochs_done "$run/fits/tcga") epochs"
-release "${job}_1" brats
-release "${job}_3" tcga
+scontrol requeue "${job}_$i1"
+echo "requeued ${job}_$i1 after $(epochs_done "$run/fits/$one") epochs"
+wait_until 120 at_least_epochs "$run/fits/$two" 3 || fail "$two did not reach epoch 3"
+scancel --batch --signal=USR1 "${job}_$i2"
+echo "sent USR1 to ${job}_$i2 after $(epochs_done "$run/fits/$two") epochs"
+release "${job}_$i1" $one
+release "${job}_$i2" $two
 "$mcinr" cohort status "$run"
 wait_until 300 queue_empty "$job" || fail "the cohort did not finish within 300 s"
 
@@ -108,14 +128,14 @@ col() {  # subject column
 }
 [ "$(col broken status)" = failed ] || fail "broken is not failed"
 col broken error | grep -q "broken_t2f_LR.nii.gz: truncated" || fail "broken's error line is not in cohort.csv"
-for s in brats tcga; do
+for s in $one $two; do
   [ "$(col $s status)" = done ] || fail "$s is not done"
   [ "$(col $s epochs)" = 20 ] || fail "$s: $(col $s epochs) epochs, not 20"
   [ "$(col $s attempts)" = 2 ] || fail "$s ran $(col $s attempts) times, not 2"
   resumed=$(col $s resumed_at)
   epoch=$(echo "$resumed" | sed -n 's/^epoch \([0-9]*\).*/\1/p')
   [ -n "$epoch" ] && [ "$epoch" -ge 3 ] || fail "$s resumed at '$resumed', not at epoch 3 or later"
-  grep -q "resuming .*checkpoint.h5: [0-9]* epochs done" "$run/logs/task-$([ $s = brats ] && echo 1 || echo 3).log" ||
+  grep -q "resuming .*checkpoint.h5: [0-9]* epochs done" "$run/logs/task-$(index_of $s).log" ||
     fail "$s's log shows no resume"
   # Every epoch once: a fit that started over would have rewritten them all,
   # one that resumed wrongly would skip or repeat some.
@@ -125,7 +145,7 @@ for s in brats tcga; do
 done
 # The table's metrics are right: `mcinr evaluate` on the written volumes
 # against the ground truth gives them again.
-for s in brats tcga; do
+for s in $one $two; do
   for c in 1 2; do
     contrast=$([ $c = 1 ] && echo t1c || echo t2f)
     read -r psnr ssim < <("$mcinr" evaluate --pred "$run/fits/$s/contrast$c.nii.gz" \
@@ -136,23 +156,23 @@ for s in brats tcga; do
   done
   echo "$s: cohort.csv metrics = mcinr evaluate on its outputs"
 done
-grep -q "requeue of ${job}_3: requested" "$run/logs/task-3.log" || fail "tcga did not requeue itself on USR1"
+grep -q "requeue of ${job}_$i2: requested" "$run/logs/task-$i2.log" || fail "$two did not requeue itself on USR1"
 
 # The resumed fit ends exactly where an uninterrupted one does.
 # (One thread, as the task had: with OpenMP the thread count changes the
 # order of reductions and so the last digits.)
-OMP_NUM_THREADS=1 "$mcinr" fit --subject "$work/root/brats" --contrasts t1c,t2f --config "$work/fit.ini" \
+OMP_NUM_THREADS=1 "$mcinr" fit --subject "$work/root/$one" --contrasts t1c,t2f --config "$work/fit.ini" \
   --out "$work/straight" > /dev/null 2>&1
 straight=$(awk -F, 'END { print $7 }' "$work/straight/metrics.csv")
-resumed=$(awk -F, 'END { print $7 }' "$run/fits/brats/metrics.csv")
-[ "$straight" = "$resumed" ] || fail "brats PSNR c1: resumed $resumed, uninterrupted $straight"
-cmp "$work/straight/contrast1.nii.gz" "$run/fits/brats/contrast1.nii.gz" || fail "brats contrast1 differs from an uninterrupted fit"
-echo "brats after preemption = uninterrupted fit: PSNR c1 $resumed, contrast1.nii.gz identical"
+resumed=$(awk -F, 'END { print $7 }' "$run/fits/$one/metrics.csv")
+[ "$straight" = "$resumed" ] || fail "$one PSNR c1: resumed $resumed, uninterrupted $straight"
+cmp "$work/straight/contrast1.nii.gz" "$run/fits/$one/contrast1.nii.gz" || fail "$one contrast1 differs from an uninterrupted fit"
+echo "$one after preemption = uninterrupted fit: PSNR c1 $resumed, contrast1.nii.gz identical"
 
 # Repair the broken subject; submit again takes it alone.
 cp "$work/good_t2f_LR.nii.gz" "$work/root/broken/broken_t2f_LR.nii.gz"
 "$mcinr" cohort submit "$run" | tee "$work/submit2.txt"
-grep -q "array tasks 2 (1 subject; 2 done and skipped" "$work/submit2.txt" || fail "the second submit did not skip the done subjects"
+grep -q "array tasks $ib (1 subject; 2 done and skipped" "$work/submit2.txt" || fail "the second submit did not skip the done subjects"
 job2=$(sed -n 's/^submitted job \([0-9]*\):.*/\1/p' "$work/submit2.txt")
 wait_until 120 queue_empty "$job2" || fail "the resubmitted task did not finish"
 "$mcinr" cohort submit "$run" | grep -q "nothing to submit: 3 done" || fail "a third submit did not find all done"
