@@ -112,8 +112,8 @@ double FieldTrainer<Scalar>::train_step(std::size_t first, std::size_t count, do
 }
 
 template <class Scalar>
-void predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
-                   MatrixRef<Scalar> out) {
+bool predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
+                   MatrixRef<Scalar> out, StopRequested stop_requested) {
   const std::size_t total = coords.extent(1);
   const int contrasts = mlp.contrasts();
   if (coords.extent(0) != 3 || out.extent(0) != total || out.extent(1) != std::size_t(contrasts))
@@ -121,6 +121,10 @@ void predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, Co
   const std::size_t chunk = mlp.capacity();
   Matrix<Scalar> encoded("predict_encoding", encoding.output_dim(), chunk);
   for (std::size_t begin = 0; begin < total; begin += chunk) {
+    if (stop_requested && begin > 0 && stop_requested()) {
+      Kokkos::fence();
+      return false;
+    }
     const std::size_t n = std::min(chunk, total - begin);
     const MatrixRef<Scalar> enc(encoded.data(), encoding.output_dim(), n);
     encoding.encode(columns(coords, begin, begin + n), enc);
@@ -133,17 +137,19 @@ void predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, Co
         });
   }
   Kokkos::fence();
+  return true;
 }
 
 template <class Scalar>
-void FieldTrainer<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) {
-  predict_field(encoding_, mlp_, coords, out);
+bool FieldTrainer<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out,
+                                   StopRequested stop_requested) {
+  return predict_field(encoding_, mlp_, coords, out, stop_requested);
 }
 
-template void predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
-                                   MatrixRef<float>);
-template void predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
-                                    MatrixRef<double>);
+template bool predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
+                                   MatrixRef<float>, StopRequested);
+template bool predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
+                                    MatrixRef<double>, StopRequested);
 template class FieldTrainer<float>;
 template class FieldTrainer<double>;
 

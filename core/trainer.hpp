@@ -47,15 +47,20 @@ struct EpochStats {
   double samples_per_second = 0;
 };
 
+// Asked between chunks of a long prediction: true abandons it (a fit
+// interrupted by Slurm must checkpoint within its grace time).
+using StopRequested = bool (*)();
+
 // Evaluates every head of a field (encoding + MLP) at coords (3 x N) into
-// out (N x contrasts), in chunks of the MLP's capacity.
+// out (N x contrasts), in chunks of the MLP's capacity. Returns false, with
+// out incomplete, where stop_requested said so between chunks.
 template <class Scalar>
-void predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
-                   MatrixRef<Scalar> out);
-extern template void predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
-                                          MatrixRef<float>);
-extern template void predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
-                                           MatrixRef<double>);
+bool predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
+                   MatrixRef<Scalar> out, StopRequested stop_requested = nullptr);
+extern template bool predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
+                                          MatrixRef<float>, StopRequested);
+extern template bool predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
+                                           MatrixRef<double>, StopRequested);
 
 template <class Scalar>
 class FieldTrainer {
@@ -74,8 +79,9 @@ class FieldTrainer {
   // order; returns the batch loss. train_epoch is a loop over this.
   double train_step(std::size_t first, std::size_t count, double lr);
 
-  // Evaluates every head at coords (3 x N) into out (N x contrasts).
-  void predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out);
+  // Evaluates every head at coords (3 x N) into out (N x contrasts); false
+  // where stop_requested abandoned it (see predict_field).
+  bool predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, StopRequested stop_requested = nullptr);
 
   int epochs_done() const { return epoch_; }
   void set_epochs_done(int epoch) { epoch_ = epoch; }

@@ -385,21 +385,40 @@ int run_fit(const std::vector<std::string>& args, FitOutcome* outcome) {
   Evaluation last;
   Matrix<float> prediction("prediction", grid.voxels(), 2);
 
-  auto evaluate = [&]() {
-    Evaluation ev;
-    trainer.predict(query, prediction);
+  // One evaluation into ev; false where a stop signal came first. An
+  // evaluation of a large grid takes long on CPUs (80 s for BraTS), longer
+  // than Slurm's grace before SIGKILL, so it gives up between its stages.
+  const StopRequested stop_requested = [] { return stop_signal() != 0; };
+  auto evaluate = [&](Evaluation& ev) {
+    if (!trainer.predict(query, prediction, stop_requested)) return false;
     for (int c = 0; c < 2; ++c) ev.pred[c] = unit_scaled(prediction, c);
     ev.mi_pred = mutual_information(ev.pred[0], ev.pred[1], brain);
     if (with_gt) {
       for (int c = 0; c < 2; ++c) {
+        if (stop_requested()) return false;
         const VolumeD unit = reference_normalize(ev.pred[c], brain);
         ev.psnr[c] = psnr(unit, gt_unit[c]);
         ev.ssim[c] = ssim(unit, gt_unit[c], shape);
       }
+      if (stop_requested()) return false;
       ev.mi_err[0] = std::abs(mutual_information(ev.pred[0], gt[1].values, brain) - mi_gt);
       ev.mi_err[1] = std::abs(mutual_information(ev.pred[1], gt[0].values, brain) - mi_gt);
     }
-    return ev;
+    return true;
+  };
+  // A stop signal: checkpoint where training stands (inside epoch
+  // epochs_done + 1 at next_batch; next_batch == batches: trained, its
+  // evaluation still to do) and exit with status 75.
+  auto interrupted = [&](std::size_t next_batch, double loss_sum, const std::string& where) {
+    Kokkos::fence();
+    save_checkpoint(next_batch, loss_sum, "");
+    std::printf("signal %d %s: checkpointed to %s; exiting (status %d)\n", stop_signal(), where.c_str(),
+                checkpoint_path.c_str(), exit_interrupted);
+    std::fflush(stdout);
+    report_outcome(trainer.epochs_done(), "",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (outcome) outcome->next_batch = next_batch;
+    return exit_interrupted;
   };
 
   const int epochs = o.train.epochs;
@@ -418,17 +437,10 @@ int run_fit(const std::vector<std::string>& args, FitOutcome* outcome) {
     for (std::size_t b = start; b < batches; ++b) {
       const std::size_t first = b * o.train.batch_size;
       loss_sum += trainer.train_step(first, std::min(o.train.batch_size, sample_count - first), lr);
-      if (stop_signal()) {
-        Kokkos::fence();
-        save_checkpoint(b + 1, loss_sum, "");
-        std::printf("signal %d: checkpointed epoch %d at batch %zu/%zu to %s; exiting (status %d)\n", stop_signal(),
-                    e + 1, b + 1, batches, checkpoint_path.c_str(), exit_interrupted);
-        std::fflush(stdout);
-        report_outcome(trainer.epochs_done(), "",
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        if (outcome) outcome->next_batch = b + 1;
-        return exit_interrupted;
-      }
+      if (stop_signal())
+        return interrupted(b + 1, loss_sum,
+                           "in epoch " + std::to_string(e + 1) + " at batch " + std::to_string(b + 1) + "/" +
+                               std::to_string(batches));
       if (b + 1 == next_report && b + 1 < batches) {
         const double elapsed = timer.seconds();
         const double rate = double(first + o.train.batch_size) / elapsed;
@@ -448,7 +460,12 @@ int run_fit(const std::vector<std::string>& args, FitOutcome* outcome) {
     if (with_gt) row.insert(row.end(), 7, NAN);
     bool stop = false;
     if (scored) {
-      last = evaluate();
+      Evaluation ev;
+      if (stop_signal() || !evaluate(ev)) {
+        trainer.set_epochs_done(e);
+        return interrupted(batches, loss_sum, "at the evaluation of epoch " + std::to_string(e + 1));
+      }
+      last = ev;
       row[5] = last.mi_pred;
       if (with_gt) {
         row[6] = last.psnr[0];

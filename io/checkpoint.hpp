@@ -20,7 +20,7 @@ struct Checkpoint {
   // so (seed, epoch, next_batch) is the whole random state.
   std::uint64_t seed = 0;
   int epochs_done = 0;           // completed epochs
-  std::uint64_t next_batch = 0;  // > 0: stopped inside epoch epochs_done + 1
+  std::uint64_t next_batch = 0;  // > 0: stopped inside epoch epochs_done + 1 (== batches: before its evaluation)
   double epoch_loss_sum = 0;     // batch losses summed so far in that epoch
   std::uint64_t adam_steps = 0;
   std::vector<float> parameters, adam_m, adam_v;

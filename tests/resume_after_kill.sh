@@ -51,7 +51,7 @@ kill -USR1 "$pid"
 status=0
 wait "$pid" || status=$?
 [ "$status" -eq 75 ] || { echo "SIGUSR1: exit status $status, expected 75"; cat "$work/signalled.log"; exit 1; }
-grep "^signal 10: checkpointed epoch" "$work/signalled.log"
+grep -E "^signal 10 in epoch [0-9]+ at batch [0-9]+/[0-9]+: checkpointed" "$work/signalled.log"
 "$mcinr" "${args[@]}" --out "$work/signalled" --resume > "$work/signalled-resumed.log"
 grep "^resuming" "$work/signalled-resumed.log"
 for f in contrast1.nii.gz contrast2.nii.gz; do
@@ -59,6 +59,35 @@ for f in contrast1.nii.gz contrast2.nii.gz; do
 done
 cut -d, -f1-3,6- "$work/signalled/metrics.csv" > "$work/c.csv"
 cmp "$work/a.csv" "$work/c.csv" || { echo "metrics differ after a signal and resume"; exit 1; }
+# A signal during an evaluation (long on CPUs for large grids) abandons it:
+# the checkpoint holds the trained epoch, the resumed fit evaluates it. Here
+# evaluation outweighs training (few samples, a 0.5 mm grid), so a signal
+# soon after an epoch's row lands inside the next evaluation; tried up to
+# three times in case it lands in training.
+eval_args=(fit --image1 "$subject"/*_c1_LR.nii.gz --image2 "$subject"/*_c2_LR.nii.gz --spacing 0.5 --mask-margin 0
+           --hidden 64 --layers 2 --fourier-features 16 --epochs 3 --batch-size 2000)
+"$mcinr" "${eval_args[@]}" --out "$work/eval-straight" > /dev/null
+for attempt in 1 2 3; do
+  rm -rf "$work/eval-signalled"
+  "$mcinr" "${eval_args[@]}" --out "$work/eval-signalled" > "$work/eval-signalled.log" &
+  pid=$!
+  wait_epochs "$work/eval-signalled/metrics.csv" 1
+  sleep 0.2
+  kill -USR1 "$pid"
+  status=0
+  wait "$pid" || status=$?
+  [ "$status" -eq 75 ] || { echo "SIGUSR1 in evaluation: exit status $status, expected 75"; exit 1; }
+  grep -q "^signal 10 at the evaluation of epoch" "$work/eval-signalled.log" && break
+  [ "$attempt" -lt 3 ] || { echo "the signal never landed in an evaluation"; cat "$work/eval-signalled.log"; exit 1; }
+done
+grep "^signal 10 at the evaluation of epoch" "$work/eval-signalled.log"
+"$mcinr" "${eval_args[@]}" --out "$work/eval-signalled" --resume > /dev/null
+for f in contrast1.nii.gz contrast2.nii.gz; do
+  cmp "$work/eval-straight/$f" "$work/eval-signalled/$f" || { echo "$f differs after a signal in evaluation"; exit 1; }
+done
+cut -d, -f1-3,6- "$work/eval-straight/metrics.csv" > "$work/d.csv"
+cut -d, -f1-3,6- "$work/eval-signalled/metrics.csv" > "$work/e.csv"
+cmp "$work/d.csv" "$work/e.csv" || { echo "metrics differ after a signal in evaluation"; exit 1; }
 # Running a finished fit again with --resume changes nothing.
 "$mcinr" "${args[@]}" --out "$work/straight" --resume | grep "this fit is complete"
 # mcinr infer on the fit's own grid reproduces the fit's outputs exactly;

@@ -104,3 +104,28 @@ TEST_CASE("the trainer rejects inconsistent input", "[training]") {
   samples.counts = {10, 10};
   CHECK_THROWS_AS(FieldTrainer<Scalar>(small_field(), train, samples), std::invalid_argument);
 }
+
+namespace {
+int stop_queries = 0;
+bool stop_on_second_query() { return ++stop_queries >= 2; }
+bool never_stop() {
+  ++stop_queries;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("a prediction asks to stop between chunks and gives up when told", "[training]") {
+  TrainConfig train;
+  train.batch_size = 500;  // the MLP's capacity: 2000 points are 4 chunks
+  FieldTrainer<Scalar> trainer(small_field(), train, phantom_samples(1000, 1));
+  const auto points = testing::random_matrix<Scalar>("points", 3, 2000, -0.9, 0.9, 7);
+  Matrix<Scalar> plain("plain", 2000, 2), polled("polled", 2000, 2), stopped("stopped", 2000, 2);
+  CHECK(trainer.predict(points, plain));
+  stop_queries = 0;
+  CHECK(trainer.predict(points, polled, never_stop));
+  CHECK(stop_queries == 3);  // before chunks 2, 3 and 4
+  CHECK(testing::to_host(polled) == testing::to_host(plain));
+  stop_queries = 0;
+  CHECK_FALSE(trainer.predict(points, stopped, stop_on_second_query));
+  CHECK(stop_queries == 2);
+}
