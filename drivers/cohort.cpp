@@ -389,7 +389,7 @@ int cohort_plan(const std::vector<std::string>& args) {
     plan["config"] = copy.string();
   }
   const std::string job_name = "mcinr-" + dir.filename().string();
-  io::write_file_atomically((dir / "cohort.sbatch").string(), slurm::batch_script(batch, dir.string(), job_name));
+  io::write_file_atomically((dir / "cohort.sbatch").string(), slurm::batch_script(batch, dir.string(), job_name, fs::current_path().string()));
   io::write_csv((dir / "manifest.csv").string(), manifest);
   io::write_record((dir / "plan.ini").string(), plan, "written by mcinr cohort plan; the tasks read it");
 

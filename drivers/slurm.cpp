@@ -70,7 +70,8 @@ std::string shell_quoted(const std::string& word) {
   return out + "'";
 }
 
-std::string batch_script(const BatchSettings& s, const std::string& run_dir, const std::string& job_name) {
+std::string batch_script(const BatchSettings& s, const std::string& run_dir, const std::string& job_name,
+                         const std::string& work_dir) {
   std::ostringstream out;
   out << "#!/bin/bash\n"
       << "# One subject of the mcinr cohort in " << run_dir << " per array task.\n"
@@ -79,6 +80,7 @@ std::string batch_script(const BatchSettings& s, const std::string& run_dir, con
       << "#SBATCH --job-name=" << job_name << "\n"
       << "#SBATCH --output=" << run_dir << "/logs/task-%a.log\n"
       << "#SBATCH --open-mode=append\n"
+      << "#SBATCH --chdir=" << work_dir << "\n"
       << "#SBATCH --ntasks=1\n"
       << "#SBATCH --requeue\n"
       << "#SBATCH --signal=B:USR1@" << s.signal_seconds << "\n";

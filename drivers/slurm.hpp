@@ -27,7 +27,10 @@ BatchSettings read_batch_settings(const std::string& ini_path);
 // The job array's batch script: one subject per task; the array range is
 // given at submission. Each task execs `mcinr cohort task RUN INDEX`, so the
 // batch shell that receives --signal=B:USR1 is mcinr itself.
-std::string batch_script(const BatchSettings& settings, const std::string& run_dir, const std::string& job_name);
+// The tasks run in work_dir (--chdir), where plan ran, so relative paths in
+// the config mean what they meant there.
+std::string batch_script(const BatchSettings& settings, const std::string& run_dir, const std::string& job_name,
+                         const std::string& work_dir);
 
 // "1-3,5,7-8" for {1, 2, 3, 5, 7, 8}.
 std::string array_ranges(std::vector<int> indices);

@@ -92,10 +92,11 @@ TEST_CASE("the [slurm] section sets the batch script; fit keys are left alone", 
   CHECK(s.cpus_per_task == 8);
   CHECK(s.max_parallel == 20);
   CHECK(s.modules == std::vector<std::string>{"cuda/12.4", "gcc/12"});
-  const std::string script = slurm::batch_script(s, "/runs/x", "mcinr-x");
+  const std::string script = slurm::batch_script(s, "/runs/x", "mcinr-x", "/home/me");
   for (const char* line :
        {"#!/bin/bash\n", "\n#SBATCH --job-name=mcinr-x\n", "\n#SBATCH --output=/runs/x/logs/task-%a.log\n",
-        "\n#SBATCH --requeue\n", "\n#SBATCH --signal=B:USR1@300\n", "\n#SBATCH --partition=a100\n",
+        "\n#SBATCH --requeue\n", "\n#SBATCH --chdir=/home/me\n", "\n#SBATCH --signal=B:USR1@300\n",
+        "\n#SBATCH --partition=a100\n",
         "\n#SBATCH --account=proj7\n", "\n#SBATCH --time=1:00:00\n", "\n#SBATCH --mem=16G\n",
         "\n#SBATCH --cpus-per-task=8\n", "\n#SBATCH --gpus-per-task=1\n", "\n#SBATCH --exclusive\n",
         "\nmodule load cuda/12.4\nmodule load gcc/12\n", "\nexport OMP_PROC_BIND=close\n",
