@@ -15,6 +15,16 @@ wait_epochs() {
   done
   sleep 0.1
 }
+# same_fit A B WHAT: the outputs of fits A and B are byte-identical, and so
+# are their metric rows without the timing columns (seconds, samples_per_s).
+same_fit() {
+  for f in contrast1.nii.gz contrast2.nii.gz; do
+    cmp "$work/$1/$f" "$work/$2/$f" || { echo "$f differs $3"; exit 1; }
+  done
+  cut -d, -f1-3,6- "$work/$1/metrics.csv" > "$work/$1.rows"
+  cut -d, -f1-3,6- "$work/$2/metrics.csv" > "$work/$2.rows"
+  cmp "$work/$1.rows" "$work/$2.rows" || { echo "metrics differ $3"; exit 1; }
+}
 args=(fit --subject "$subject" --contrasts c1,c2 --hidden 128 --layers 3 --fourier-features 32 --fourier-scale 2
       --epochs 6 --batch-size 100 --lr 2e-3 --checkpoint-every 1)
 
@@ -34,13 +44,7 @@ echo "killed after $rows_at_kill epochs"
 "$mcinr" "${args[@]}" --out "$work/killed" --resume > "$work/resumed.log"
 grep "^resuming" "$work/resumed.log"
 
-for f in contrast1.nii.gz contrast2.nii.gz; do
-  cmp "$work/straight/$f" "$work/killed/$f" || { echo "$f differs after resume"; exit 1; }
-done
-# metric rows, without the timing columns (seconds, samples_per_s)
-cut -d, -f1-3,6- "$work/straight/metrics.csv" > "$work/a.csv"
-cut -d, -f1-3,6- "$work/killed/metrics.csv" > "$work/b.csv"
-cmp "$work/a.csv" "$work/b.csv" || { echo "metrics differ after resume"; exit 1; }
+same_fit straight killed "after kill -9 and resume"
 
 # Slurm's warning signal: SIGUSR1 mid-epoch checkpoints inside the epoch and
 # exits with status 75; the resumed fit continues from that very batch.
@@ -54,11 +58,7 @@ wait "$pid" || status=$?
 grep -E "^signal 10 in epoch [0-9]+ at batch [0-9]+/[0-9]+: checkpointed" "$work/signalled.log"
 "$mcinr" "${args[@]}" --out "$work/signalled" --resume > "$work/signalled-resumed.log"
 grep "^resuming" "$work/signalled-resumed.log"
-for f in contrast1.nii.gz contrast2.nii.gz; do
-  cmp "$work/straight/$f" "$work/signalled/$f" || { echo "$f differs after a signal and resume"; exit 1; }
-done
-cut -d, -f1-3,6- "$work/signalled/metrics.csv" > "$work/c.csv"
-cmp "$work/a.csv" "$work/c.csv" || { echo "metrics differ after a signal and resume"; exit 1; }
+same_fit straight signalled "after a signal and resume"
 # A signal during an evaluation (long on CPUs for large grids) abandons it:
 # the checkpoint holds the trained epoch, the resumed fit evaluates it. Here
 # evaluation outweighs training (few samples, a 0.5 mm grid), so a signal
@@ -82,12 +82,7 @@ for attempt in 1 2 3; do
 done
 grep "^signal 10 at the evaluation of epoch" "$work/eval-signalled.log"
 "$mcinr" "${eval_args[@]}" --out "$work/eval-signalled" --resume > /dev/null
-for f in contrast1.nii.gz contrast2.nii.gz; do
-  cmp "$work/eval-straight/$f" "$work/eval-signalled/$f" || { echo "$f differs after a signal in evaluation"; exit 1; }
-done
-cut -d, -f1-3,6- "$work/eval-straight/metrics.csv" > "$work/d.csv"
-cut -d, -f1-3,6- "$work/eval-signalled/metrics.csv" > "$work/e.csv"
-cmp "$work/d.csv" "$work/e.csv" || { echo "metrics differ after a signal in evaluation"; exit 1; }
+same_fit eval-straight eval-signalled "after a signal in evaluation"
 # Running a finished fit again with --resume changes nothing.
 "$mcinr" "${args[@]}" --out "$work/straight" --resume | grep "this fit is complete"
 # mcinr infer on the fit's own grid reproduces the fit's outputs exactly;
