@@ -4,7 +4,6 @@
 #include "drivers/baseline.hpp"
 
 #include <boost/program_options.hpp>
-#include <cmath>
 #include <cstdio>
 
 #include "drivers/options.hpp"
@@ -28,8 +27,7 @@ int run_baseline(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
   require(order == 0 || order == 1 || order == 3, "--order must be 0, 1 or 3");
-  const io::Volume lr = read_host_volume(image_path);
-  for (float v : lr.voxels) require(std::isfinite(v), image_path + ": contains NaN or infinite voxels");
+  const io::Volume lr = read_finite_volume(image_path);
   const io::Geometry grid = read_host_volume(reference).geometry;
 
   const io::Volume hr = io::resample(lr, grid, order);

@@ -132,8 +132,7 @@ int run_degrade(const std::vector<std::string>& args) {
   require(profile == "decimate" || profile == "box" || profile == "gaussian",
           "unknown --profile '" + profile + "' (expected decimate, box or gaussian)");
 
-  io::Volume hr = read_host_volume(in);
-  for (float v : hr.voxels) require(std::isfinite(v), in + ": contains NaN or infinite voxels");
+  io::Volume hr = read_finite_volume(in);
   if (pad_to > 0) hr = pad_z(hr, pad_to);
   if (fwhm <= 0) fwhm = factor * hr.geometry.spacing[axis];
   const io::Volume lr = degrade_volume(hr, axis, factor, profile, fwhm);

@@ -290,16 +290,8 @@ int run_fit(const std::vector<std::string>& args, FitOutcome* outcome) {
       BaselineScore score{name, {}, {}, 0};
       Kokkos::View<float*, MemSpace> interpolated[2];
       for (int c = 0; c < 2; ++c) {
-        io::Volume lr;
-        lr.geometry = scans[c].volume.geometry;
-        lr.voxels.resize(lr.geometry.voxels());
-        Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(lr.voxels.data(),
-                                                                                             lr.voxels.size()),
-                          scans[c].volume.values);
-        const io::Volume hr = io::resample(lr, grid, order);
-        interpolated[c] = Kokkos::View<float*, MemSpace>("interpolated", hr.voxels.size());
-        Kokkos::deep_copy(interpolated[c], Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
-                                               hr.voxels.data(), hr.voxels.size()));
+        const io::Volume lr = to_host_volume(scans[c].volume.geometry, scans[c].volume.values);
+        interpolated[c] = to_device(io::resample(lr, grid, order).voxels);
         const VolumeD unit = reference_normalize(interpolated[c], brain);
         score.psnr[c] = psnr(unit, gt_unit[c]);
         score.ssim[c] = ssim(unit, gt_unit[c], shape);
@@ -507,22 +499,8 @@ int run_fit(const std::vector<std::string>& args, FitOutcome* outcome) {
     // Mid-slices: prediction beside ground truth where given.
     std::vector<io::Volume> volumes;
     for (int c = 0; c < 2; ++c) {
-      io::Volume pred;
-      pred.geometry = grid;
-      pred.voxels.resize(grid.voxels());
-      Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(pred.voxels.data(),
-                                                                                           pred.voxels.size()),
-                        last.pred[c]);
-      volumes.push_back(std::move(pred));
-      if (with_gt) {
-        io::Volume truth;
-        truth.geometry = grid;
-        truth.voxels.resize(grid.voxels());
-        Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(truth.voxels.data(),
-                                                                                             truth.voxels.size()),
-                          gt[c].values);
-        volumes.push_back(std::move(truth));
-      }
+      volumes.push_back(to_host_volume(grid, last.pred[c]));
+      if (with_gt) volumes.push_back(to_host_volume(grid, gt[c].values));
     }
     std::vector<const io::Volume*> columns;
     for (const auto& v : volumes) columns.push_back(&v);

@@ -82,10 +82,7 @@ int run_prepare(const std::vector<std::string>& args) {
   }
 
   io::Volume hr[2];
-  for (int c = 0; c < 2; ++c) {
-    hr[c] = read_host_volume(hr_path[c]);
-    for (float v : hr[c].voxels) require(std::isfinite(v), hr_path[c] + ": contains NaN or infinite voxels");
-  }
+  for (int c = 0; c < 2; ++c) hr[c] = read_finite_volume(hr_path[c]);
   require_same_grid(hr[0].geometry, hr_path[0], hr[1].geometry, hr_path[1]);
   for (int c = 0; c < 2; ++c) {
     if (hr_spacing > 0) hr[c] = io::resample(hr[c], union_grid(hr[c].geometry, hr[c].geometry, hr_spacing), 1);

@@ -213,14 +213,17 @@ std::vector<QueuedTask> queued_tasks(const std::vector<std::string>& jobs, bool&
   std::string list;
   for (const auto& j : jobs) list += (list.empty() ? "" : ",") + j;
   // %F array job id, %K array index, %T state, %r reason; -r one line per task.
-  CommandResult r = run_command({"squeue", "-h", "-r", "-j", list, "-o", "%F|%K|%T|%r"});
+  auto ask = [](const std::string& job_list) {
+    return run_command({"squeue", "-h", "-r", "-j", job_list, "-o", "%F|%K|%T|%r"});
+  };
+  CommandResult r = ask(list);
   if (r.status != 0 && r.err.find("Invalid job id") != std::string::npos) {
     // squeue refuses a job it no longer holds (ended longer ago than
     // MinJobAge): ask for each job alone and skip those.
     r.out.clear();
     r.status = 0;
     for (const auto& j : jobs) {
-      const CommandResult one = run_command({"squeue", "-h", "-r", "-j", j, "-o", "%F|%K|%T|%r"});
+      const CommandResult one = ask(j);
       if (one.status == 0) {
         r.out += one.out;
       } else if (one.err.find("Invalid job id") == std::string::npos) {

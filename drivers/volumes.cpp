@@ -14,16 +14,32 @@ io::Volume read_host_volume(const std::string& path) {
   }
 }
 
-DeviceVolume load_volume(const std::string& path) {
+io::Volume read_finite_volume(const std::string& path) {
   io::Volume host = read_host_volume(path);
   for (float v : host.voxels)
     if (!std::isfinite(v)) throw UsageError(path + ": contains NaN or infinite voxels");
-  DeviceVolume volume;
-  volume.geometry = host.geometry;
-  volume.values = Kokkos::View<float*, MemSpace>("volume", host.voxels.size());
-  const Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged> source(host.voxels.data(),
-                                                                                       host.voxels.size());
-  Kokkos::deep_copy(volume.values, source);
+  return host;
+}
+
+DeviceVolume load_volume(const std::string& path) {
+  const io::Volume host = read_finite_volume(path);
+  return {host.geometry, to_device(host.voxels)};
+}
+
+Kokkos::View<float*, MemSpace> to_device(const std::vector<float>& voxels) {
+  Kokkos::View<float*, MemSpace> values("volume", voxels.size());
+  Kokkos::deep_copy(values,
+                    Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(voxels.data(), voxels.size()));
+  return values;
+}
+
+io::Volume to_host_volume(const io::Geometry& geometry, const Kokkos::View<const float*, MemSpace>& values) {
+  io::Volume volume;
+  volume.geometry = geometry;
+  volume.voxels.resize(values.extent(0));
+  Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(volume.voxels.data(),
+                                                                                     volume.voxels.size()),
+                    values);
   return volume;
 }
 

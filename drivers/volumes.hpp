@@ -17,8 +17,15 @@ struct DeviceVolume {
 // Reads a NIfTI file on the host; a file that cannot be read is a UsageError.
 io::Volume read_host_volume(const std::string& path);
 
+// Reads a NIfTI file on the host; refuses NaN or infinite voxels (UsageError).
+io::Volume read_finite_volume(const std::string& path);
+
 // Reads a 3D NIfTI file onto the device; refuses NaN or infinite voxels (UsageError).
 DeviceVolume load_volume(const std::string& path);
+
+// Host <-> device copies of voxel values.
+Kokkos::View<float*, MemSpace> to_device(const std::vector<float>& voxels);
+io::Volume to_host_volume(const io::Geometry& geometry, const Kokkos::View<const float*, MemSpace>& values);
 
 // Reads a mask (voxel != 0) on the grid of `like`; refuses another grid or an
 // empty mask. An empty path gives an empty view (no mask).
