@@ -1,11 +1,11 @@
-#include "backends/device_info.hpp"
+#include "mcinr/backends/device_info.hpp"
 
 #include <Kokkos_Core.hpp>
 #include <cstdlib>
 #include <sstream>
 #include <string>
 
-#include "backends/gemm.hpp"
+#include "mcinr/backends/gemm.hpp"
 
 #ifdef MCINR_HAVE_OPENBLAS
 extern "C" {
@@ -25,7 +25,7 @@ DeviceInfo device_info() {
   info.kokkos_version = version.str();
   info.execution_space = Kokkos::DefaultExecutionSpace::name();
   info.concurrency = Kokkos::DefaultExecutionSpace().concurrency();
-  info.gemm_provider = gemm_provider_name();
+  info.gemm_provider = GemmProvider::name();
 #ifdef MCINR_HAVE_OPENBLAS
   info.blas_config = openblas_get_config();
   info.blas_threads = openblas_get_num_threads();

@@ -40,6 +40,8 @@ else()
   message(STATUS "mcinr: OpenBLAS not found; host GEMMs use whatever BLAS Kokkos Kernels was built with")
 endif()
 
+find_package(nlohmann_json 3 REQUIRED)
+
 if(MCINR_ENABLE_IO)
   find_package(HDF5 REQUIRED COMPONENTS C)
   find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction)

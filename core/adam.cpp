@@ -1,9 +1,9 @@
-#include "core/adam.hpp"
+#include "mcinr/core/adam.hpp"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "core/math.hpp"
+#include "mcinr/core/math.hpp"
 
 namespace mcinr {
 
@@ -15,10 +15,9 @@ Adam<Scalar>::Adam(std::size_t size, AdamConfig config)
     throw std::invalid_argument("Adam: lr and eps must be positive and betas in [0, 1)");
 }
 
-template <class Scalar>
-void Adam<Scalar>::step(Vector<Scalar> params, ConstVectorRef<Scalar> grads, double lr) {
+template <class Scalar> void Adam<Scalar>::step(Vector<Scalar> params, ConstVectorRef<Scalar> grads, double lr) {
   if (params.extent(0) != m_.extent(0) || grads.extent(0) != m_.extent(0))
-    throw std::invalid_argument("Adam::step: buffer sizes differ");
+    throw std::logic_error("Adam::step: buffer sizes differ");
   ++steps_;
   const double t = double(steps_);
   const double bias1 = 1.0 - std::pow(config_.beta1, t);
@@ -58,6 +57,34 @@ void Adam<Scalar>::step(Vector<Scalar> params, ConstVectorRef<Scalar> grads, dou
         } else {
           for (std::size_t k = 0; begin + k < n; ++k) update(k);
         }
+      });
+}
+
+template <class Scalar>
+void Adam<Scalar>::step_rows(Vector<Scalar> params, ConstVectorRef<Scalar> grads,
+                             Kokkos::View<const std::uint32_t*, MemSpace> rows, int width, double lr) {
+  if (params.extent(0) != m_.extent(0) || grads.extent(0) != m_.extent(0) || width < 1)
+    throw std::logic_error("Adam::step_rows: buffer sizes differ");
+  ++steps_;
+  const double t = double(steps_);
+  const double bias1 = 1.0 - std::pow(config_.beta1, t);
+  const double bias2 = 1.0 - std::pow(config_.beta2, t);
+  const Scalar b1 = Scalar(config_.beta1), b2 = Scalar(config_.beta2);
+  const Scalar one_minus_b1 = Scalar(1.0 - config_.beta1), one_minus_b2 = Scalar(1.0 - config_.beta2);
+  const Scalar step_size = Scalar(lr / bias1);
+  const Scalar inv_sqrt_bias2 = Scalar(1.0 / std::sqrt(bias2));
+  const Scalar eps = Scalar(config_.eps);
+  const Vector<Scalar> m = m_, v = v_;
+  Kokkos::parallel_for(
+      "mcinr::adam_step_rows", Kokkos::RangePolicy<ExecSpace>(0, rows.extent(0) * std::size_t(width)),
+      KOKKOS_LAMBDA(const std::size_t r) {
+        const std::size_t k = std::size_t(rows(r / width)) * width + r % width;
+        const Scalar gi = grads(k);
+        const Scalar mi = b1 * m(k) + one_minus_b1 * gi;
+        const Scalar vi = b2 * v(k) + one_minus_b2 * gi * gi;
+        m(k) = mi;
+        v(k) = vi;
+        params(k) -= step_size * mi / (math::sqrt(vi) * inv_sqrt_bias2 + eps);
       });
 }
 

@@ -6,7 +6,7 @@
 //   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 #include <cstdint>
 
-#include "core/types.hpp"
+#include "mcinr/backends/types.hpp"
 
 namespace mcinr {
 
@@ -17,14 +17,19 @@ struct AdamConfig {
   double eps = 1e-8;
 };
 
-template <class Scalar>
-class Adam {
+template <class Scalar> class Adam {
  public:
   Adam() = default;
   Adam(std::size_t size, AdamConfig config = {});
 
   // One update with learning rate lr (the schedule's value for this epoch).
   void step(Vector<Scalar> params, ConstVectorRef<Scalar> grads, double lr);
+
+  // The same update on the given rows only (a row is `width` consecutive
+  // entries), as for embedding tables ("lazy" Adam): other rows keep their
+  // parameters and moments; the bias correction counts every step.
+  void step_rows(Vector<Scalar> params, ConstVectorRef<Scalar> grads,
+                 Kokkos::View<const std::uint32_t*, MemSpace> rows, int width, double lr);
 
   std::uint64_t steps() const { return steps_; }
   void set_steps(std::uint64_t steps) { steps_ = steps; }

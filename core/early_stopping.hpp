@@ -17,8 +17,9 @@ class MiEarlyStopping {
     window_.push_back(mi);
     if (window_.size() > 4) window_.pop_front();
     if (window_.size() < 4) return false;
-    const double d = (std::abs(window_[1] - window_[0]) + std::abs(window_[2] - window_[1]) +
-                      std::abs(window_[3] - window_[2])) / 3.0;
+    const double d =
+        (std::abs(window_[1] - window_[0]) + std::abs(window_[2] - window_[1]) + std::abs(window_[3] - window_[2])) /
+        3.0;
     const bool stop = has_previous_ && std::abs(d - previous_) < tolerance_;
     previous_ = d;
     has_previous_ = true;

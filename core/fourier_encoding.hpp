@@ -2,39 +2,45 @@
 // Gaussian Fourier features (Tancik et al. 2020), as in the reference:
 //   gamma(x) = [sin(2 pi B x), cos(2 pi B x)],  B in R^{F x 3}, B_ij ~ N(0, sigma^2).
 // Coordinates are a 3 x N matrix (column j = sample j); the encoding is
-// 2F x N: rows [0, F) hold the sines, rows [F, 2F) the cosines.
+// 2F x N: rows [0, F) hold the sines, rows [F, 2F) the cosines. Nothing in
+// it is trained; its state is B (array "matrix", F x 3) and sigma.
 #include <cstdint>
 
-#include "core/types.hpp"
+#include "mcinr/core/encoding.hpp"
 
 namespace mcinr {
 
-template <class Scalar>
-class FourierEncoding {
+template <class Scalar> class FourierEncoding final : public Encoding<Scalar> {
  public:
-  static constexpr int dims = 3;
+  using Encoding<Scalar>::dims;
 
   FourierEncoding() = default;
   // Draws B from N(0, sigma) with the counter-based generator (host side, so
   // B is identical on every backend).
   FourierEncoding(int features, double sigma, std::uint64_t seed);
   // Takes a given F x 3 matrix B (host values, row-major in `values`).
-  static FourierEncoding from_matrix(int features, const double* values);
+  static FourierEncoding from_matrix(int features, const double* values, double sigma = 0);
+  // From a saved state (kind "fourier").
+  static FourierEncoding from_state(const EncodingState& state);
 
+  std::string kind() const override { return "fourier"; }
   int features() const { return features_; }
-  int output_dim() const { return 2 * features_; }
+  int output_dim() const override { return 2 * features_; }
   // B itself (F x 3), not 2 pi B.
   Matrix<Scalar> matrix() const { return b_; }
 
-  // out(:, j) = gamma(coords(:, j)); out is 2F x N.
-  void encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const;
+  void encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
 
-  // Gradient with respect to the coordinates: d_coords(:, j) = J_j^T d_out(:, j),
-  // with the Jacobian J_j of gamma at coords(:, j).
-  void backward(ConstMatrixRef<Scalar> coords, ConstMatrixRef<Scalar> d_out, MatrixRef<Scalar> d_coords) const;
+  // No parameters; d_coords(:, j) = J_j^T d_out(:, j), with the Jacobian J_j
+  // of gamma at coords(:, j), where d_coords has extents.
+  void backward(ConstMatrixRef<Scalar> coords, ConstMatrixRef<Scalar> d_out, MatrixRef<Scalar> d_coords) override;
+
+  EncodingState state() const override;
+  double flops_per_sample() const override { return 5.0 * features_; }
 
  private:
   int features_ = 0;
+  double sigma_ = 0;
   Matrix<Scalar> b_;  // F x 3
 };
 

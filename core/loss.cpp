@@ -1,4 +1,4 @@
-#include "core/loss.hpp"
+#include "mcinr/core/loss.hpp"
 
 #include <stdexcept>
 
@@ -13,11 +13,11 @@ double masked_mse(ConstMatrixRef<Scalar> prediction, ConstVectorRef<Scalar> targ
                   MatrixRef<Scalar> d_prediction) {
   const std::size_t n = target.extent(0);
   const int contrasts = split.contrasts();
-  if (split.is_whole()) throw std::invalid_argument("masked_mse needs each sample's contrast");
-  if (contrasts > max_contrasts) throw std::invalid_argument("masked_mse: too many contrasts");
+  if (split.is_whole()) throw std::logic_error("masked_mse needs each sample's contrast");
+  if (contrasts > max_contrasts) throw std::logic_error("masked_mse: too many contrasts");
   if (prediction.extent(0) != n || prediction.extent(1) != std::size_t(contrasts) || split.size() != n ||
       d_prediction.extent(0) != n || d_prediction.extent(1) != std::size_t(contrasts))
-    throw std::invalid_argument("masked_mse: shape mismatch");
+    throw std::logic_error("masked_mse: shape mismatch");
   Kokkos::Array<std::size_t, max_contrasts + 1> end;
   Kokkos::Array<Scalar, max_contrasts> weight;  // 1 / n_c
   for (int c = 0; c < contrasts; ++c) {

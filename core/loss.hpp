@@ -5,8 +5,8 @@
 //   L = sum_c (1/n_c) sum_{j in c} (y_c(j) - t(j))^2
 // It also writes dL/dY (n x contrasts), zero wherever a sample is not of that
 // contrast, so it serves both head skipping and the full computation.
-#include "core/mlp.hpp"
-#include "core/types.hpp"
+#include "mcinr/backends/types.hpp"
+#include "mcinr/core/mlp.hpp"
 
 namespace mcinr {
 

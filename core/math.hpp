@@ -18,6 +18,7 @@ template <class T> KOKKOS_INLINE_FUNCTION T exp(T x) { return kmath::exp(x); }
 template <class T> KOKKOS_INLINE_FUNCTION T log(T x) { return kmath::log(x); }
 template <class T> KOKKOS_INLINE_FUNCTION T sqrt(T x) { return kmath::sqrt(x); }
 template <class T> KOKKOS_INLINE_FUNCTION T fabs(T x) { return kmath::fabs(x); }
+template <class T> KOKKOS_INLINE_FUNCTION T floor(T x) { return kmath::floor(x); }
 template <class T> KOKKOS_INLINE_FUNCTION T max(T a, T b) { return a < b ? b : a; }
 template <class T> KOKKOS_INLINE_FUNCTION T min(T a, T b) { return b < a ? b : a; }
 

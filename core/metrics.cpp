@@ -1,4 +1,6 @@
-#include "core/metrics.hpp"
+#include "mcinr/core/metrics.hpp"
+
+#include "mcinr/core/reductions.hpp"
 
 #include <cmath>
 #include <limits>
@@ -11,31 +13,8 @@ namespace {
 
 using ConstVolumeD = Kokkos::View<const double*, MemSpace>;
 
-struct MinMax {
-  double lo, hi;
-};
-
-// Minimum and maximum of x where mask is set (everywhere when mask is empty).
-MinMax masked_range(ConstVolume x, ConstMask mask) {
-  const bool masked = mask.extent(0) > 0;
-  double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
-  Kokkos::parallel_reduce(
-      "mcinr::masked_min", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)),
-      KOKKOS_LAMBDA(const std::size_t i, double& m) {
-        if ((!masked || mask(i)) && double(x(i)) < m) m = x(i);
-      },
-      Kokkos::Min<double>(lo));
-  Kokkos::parallel_reduce(
-      "mcinr::masked_max", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)),
-      KOKKOS_LAMBDA(const std::size_t i, double& m) {
-        if ((!masked || mask(i)) && double(x(i)) > m) m = x(i);
-      },
-      Kokkos::Max<double>(hi));
-  return {lo, hi};
-}
-
 void check_same_size(std::size_t a, std::size_t b, const char* what) {
-  if (a != b) throw std::invalid_argument(std::string(what) + ": volumes differ in size");
+  if (a != b) throw std::logic_error(std::string(what) + ": volumes differ in size");
 }
 
 // out(i, j, k) = sum of in over a 7-voxel run along one axis, for the
@@ -45,8 +24,14 @@ void box7(ConstVolumeD in, GridShape s, int axis, VolumeD out, GridShape& result
   result = s;
   std::size_t stride = 1;
   if (axis == 0) result.nx -= 6;
-  if (axis == 1) { result.ny -= 6; stride = s.nx; }
-  if (axis == 2) { result.nz -= 6; stride = s.nx * s.ny; }
+  if (axis == 1) {
+    result.ny -= 6;
+    stride = s.nx;
+  }
+  if (axis == 2) {
+    result.nz -= 6;
+    stride = s.nx * s.ny;
+  }
   const GridShape r = result;
   Kokkos::parallel_for(
       "mcinr::box7", Kokkos::RangePolicy<ExecSpace>(0, r.size()), KOKKOS_LAMBDA(const std::size_t o) {
@@ -71,7 +56,7 @@ KOKKOS_INLINE_FUNCTION int histogram_bin(double v, double lo, double hi, int bin
 
 VolumeD reference_normalize(ConstVolume x, ConstMask mask) {
   if (mask.extent(0) > 0) check_same_size(x.extent(0), mask.extent(0), "reference_normalize");
-  const MinMax in_mask = masked_range(x, mask);
+  const ValueRange in_mask = value_range(x, mask);
   const double shift = in_mask.lo;
   double top = std::numeric_limits<double>::lowest();
   Kokkos::parallel_reduce(
@@ -151,14 +136,16 @@ double mutual_information(ConstVolume a, ConstVolume b, ConstMask mask, int bins
   check_same_size(a.extent(0), b.extent(0), "mutual_information");
   if (mask.extent(0) > 0) check_same_size(a.extent(0), mask.extent(0), "mutual_information");
   if (bins < 2) throw std::invalid_argument("mutual_information: at least 2 bins");
-  const MinMax ra = masked_range(a, mask), rb = masked_range(b, mask);
-  if (ra.lo > ra.hi) throw std::invalid_argument("mutual_information: empty mask");
+  const ValueRange ra = value_range(a, mask), rb = value_range(b, mask);
+  if (ra.empty() || rb.empty())
+    throw std::runtime_error("mutual_information: no finite value inside the mask (has the fit diverged?)");
   const bool masked = mask.extent(0) > 0;
   Kokkos::View<std::uint64_t**, Kokkos::LayoutLeft, MemSpace> joint("joint_histogram", bins, bins);
   Kokkos::parallel_for(
       "mcinr::joint_histogram", Kokkos::RangePolicy<ExecSpace>(0, a.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
         if (masked && !mask(i)) return;
-        Kokkos::atomic_add(&joint(histogram_bin(a(i), ra.lo, ra.hi, bins), histogram_bin(b(i), rb.lo, rb.hi, bins)), std::uint64_t(1));
+        Kokkos::atomic_add(&joint(histogram_bin(a(i), ra.lo, ra.hi, bins), histogram_bin(b(i), rb.lo, rb.hi, bins)),
+                           std::uint64_t(1));
       });
   const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), joint);
   double total = 0;

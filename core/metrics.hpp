@@ -12,7 +12,7 @@
 // psnr_reference / ssim_reference apply reference_normalize to both first.
 #include <cstdint>
 
-#include "core/types.hpp"
+#include "mcinr/backends/types.hpp"
 
 namespace mcinr {
 

@@ -1,12 +1,11 @@
-#include "core/mlp.hpp"
+#include "mcinr/core/mlp.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-#include "backends/gemm.hpp"
-#include "core/math.hpp"
-#include "core/random.hpp"
+#include "mcinr/core/math.hpp"
+#include "mcinr/core/random.hpp"
 
 namespace mcinr {
 
@@ -19,19 +18,22 @@ Architecture parse_architecture(const std::string& name) {
 
 std::string to_string(Architecture architecture) {
   switch (architecture) {
-    case Architecture::split_head: return "split-head";
-    case Architecture::vanilla: return "vanilla";
-    case Architecture::single: return "single";
+    case Architecture::split_head:
+      return "split-head";
+    case Architecture::vanilla:
+      return "vanilla";
+    case Architecture::single:
+      return "single";
   }
   return "unknown";
 }
 
 void MlpConfig::validate() const {
   if (input_dim <= 0) throw std::invalid_argument("MLP input width must be positive");
-  if (hidden <= 0) throw std::invalid_argument("--hidden must be positive");
-  if (layers < 0) throw std::invalid_argument("--layers must be zero or more");
-  if (architecture == Architecture::split_head && head_hidden <= 0)
-    throw std::invalid_argument("--head-hidden must be positive");
+  if (hidden <= 0 || hidden > 16384) throw std::invalid_argument("--hidden must be between 1 and 16384");
+  if (layers < 0 || layers > 64) throw std::invalid_argument("--layers must be between 0 and 64");
+  if (architecture == Architecture::split_head && (head_hidden <= 0 || head_hidden > 16384))
+    throw std::invalid_argument("--head-hidden must be between 1 and 16384");
   if (architecture == Architecture::single && contrasts != 1)
     throw std::invalid_argument("the single-contrast model has exactly one contrast");
   if (architecture != Architecture::single && (contrasts < 1 || contrasts > 8))
@@ -81,10 +83,10 @@ std::vector<const DenseLayer*> ParameterLayout::all() const {
 }
 
 BatchSplit::BatchSplit(std::vector<std::size_t> bounds) : bounds_(std::move(bounds)) {
-  if (bounds_.size() < 2) throw std::invalid_argument("BatchSplit needs at least one contrast");
+  if (bounds_.size() < 2) throw std::logic_error("BatchSplit needs at least one contrast");
   for (std::size_t c = 1; c < bounds_.size(); ++c)
-    if (bounds_[c] < bounds_[c - 1]) throw std::invalid_argument("BatchSplit bounds must not decrease");
-  if (bounds_.front() != 0) throw std::invalid_argument("BatchSplit must start at column 0");
+    if (bounds_[c] < bounds_[c - 1]) throw std::logic_error("BatchSplit bounds must not decrease");
+  if (bounds_.front() != 0) throw std::logic_error("BatchSplit must start at column 0");
 }
 
 BatchSplit BatchSplit::whole(std::size_t n, int contrasts) {
@@ -102,10 +104,11 @@ BatchSplit BatchSplit::counts(const std::vector<std::size_t>& per_contrast) {
 }
 
 template <class Scalar>
-Mlp<Scalar>::Mlp(const MlpConfig& config, std::size_t capacity) : config_(config), capacity_(capacity) {
+Mlp<Scalar>::Mlp(const MlpConfig& config, std::size_t capacity, backends::GemmProvider gemm)
+    : gemm_(std::move(gemm)), config_(config), capacity_(capacity) {
   if (config_.architecture == Architecture::single) config_.contrasts = 1;
   layout_ = ParameterLayout(config_);
-  if (capacity == 0) throw std::invalid_argument("MLP batch capacity must be positive");
+  if (capacity == 0) throw std::logic_error("Mlp: batch capacity must be positive");
   params_ = Vector<Scalar>("mlp_parameters", layout_.size);
   grads_ = Vector<Scalar>("mlp_gradients", layout_.size);
   for (std::size_t l = 0; l < layout_.trunk.size(); ++l)
@@ -119,12 +122,13 @@ Mlp<Scalar>::Mlp(const MlpConfig& config, std::size_t capacity) : config_(config
   // The input layer's gradient goes to the caller's buffer: these only hold H-wide gradients.
   grad_a_ = Vector<Scalar>("gradient_a", std::size_t(config_.hidden) * capacity);
   grad_b_ = Vector<Scalar>("gradient_b", std::size_t(config_.hidden) * capacity);
-  ones_ = Vector<Scalar>("ones", capacity);
-  Kokkos::deep_copy(ones_, Scalar(1));
+  if (config_.architecture == Architecture::vanilla) {
+    ones_ = Vector<Scalar>("ones", capacity);
+    Kokkos::deep_copy(ones_, Scalar(1));
+  }
 }
 
-template <class Scalar>
-void Mlp<Scalar>::initialize(std::uint64_t seed) {
+template <class Scalar> void Mlp<Scalar>::initialize(std::uint64_t seed) {
   const Vector<Scalar> params = params_;
   for (const DenseLayer* layer : layout_.all()) {
     const double bound = 1.0 / std::sqrt(double(layer->in));
@@ -139,20 +143,16 @@ void Mlp<Scalar>::initialize(std::uint64_t seed) {
   Kokkos::deep_copy(grads_, Scalar(0));
 }
 
-template <class Scalar>
-MatrixRef<Scalar> Mlp<Scalar>::weight(const DenseLayer& layer) const {
+template <class Scalar> MatrixRef<Scalar> Mlp<Scalar>::weight(const DenseLayer& layer) const {
   return MatrixRef<Scalar>(params_.data() + layer.weight_offset, layer.out, layer.in);
 }
-template <class Scalar>
-VectorRef<Scalar> Mlp<Scalar>::bias(const DenseLayer& layer) const {
+template <class Scalar> VectorRef<Scalar> Mlp<Scalar>::bias(const DenseLayer& layer) const {
   return VectorRef<Scalar>(params_.data() + layer.bias_offset, layer.out);
 }
-template <class Scalar>
-MatrixRef<Scalar> Mlp<Scalar>::weight_gradient(const DenseLayer& layer) const {
+template <class Scalar> MatrixRef<Scalar> Mlp<Scalar>::weight_gradient(const DenseLayer& layer) const {
   return MatrixRef<Scalar>(grads_.data() + layer.weight_offset, layer.out, layer.in);
 }
-template <class Scalar>
-VectorRef<Scalar> Mlp<Scalar>::bias_gradient(const DenseLayer& layer) const {
+template <class Scalar> VectorRef<Scalar> Mlp<Scalar>::bias_gradient(const DenseLayer& layer) const {
   return VectorRef<Scalar>(grads_.data() + layer.bias_offset, layer.out);
 }
 
@@ -161,32 +161,14 @@ MatrixRef<Scalar> Mlp<Scalar>::workspace(const Vector<Scalar>& buffer, int rows,
   return MatrixRef<Scalar>(buffer.data(), rows, n);
 }
 
-template <class Scalar>
-MatrixRef<Scalar> Mlp<Scalar>::output() const {
+template <class Scalar> MatrixRef<Scalar> Mlp<Scalar>::output() const {
   return MatrixRef<Scalar>(output_.data(), n_, config_.contrasts);
 }
 
 namespace {
 
-// z(:, j) = act(z(:, j) + b): one team per column, its threads along the rows.
-template <class Scalar>
-void add_bias_activate(MatrixRef<Scalar> z, ConstVectorRef<Scalar> b, bool relu) {
-  using Policy = Kokkos::TeamPolicy<ExecSpace>;
-  const int rows = static_cast<int>(z.extent(0));
-  Kokkos::parallel_for(
-      "mcinr::add_bias_activate", Policy(static_cast<int>(z.extent(1)), Kokkos::AUTO),
-      KOKKOS_LAMBDA(const typename Policy::member_type& team) {
-        const int j = team.league_rank();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
-          const Scalar v = z(i, j) + b(i);
-          z(i, j) = relu ? math::max(v, Scalar(0)) : v;
-        });
-      });
-}
-
 // grad = activation > 0 ? grad : 0, elementwise over two same-shaped matrices.
-template <class Scalar>
-void relu_backward(ConstMatrixRef<Scalar> activation, MatrixRef<Scalar> grad) {
+template <class Scalar> void relu_backward(ConstMatrixRef<Scalar> activation, MatrixRef<Scalar> grad) {
   const std::size_t count = grad.extent(0) * grad.extent(1);
   const Scalar* a = activation.data();
   Scalar* g = grad.data();
@@ -206,31 +188,26 @@ Kokkos::View<T**, Kokkos::LayoutLeft, MemSpace, Kokkos::MemoryUnmanaged> row_win
 
 template <class Scalar>
 void Mlp<Scalar>::dense_forward(const DenseLayer& layer, ConstMatrixRef<Scalar> x, MatrixRef<Scalar> z) const {
-  backends::gemm('N', 'N', Scalar(1), weight(layer), x, Scalar(0), z);
-  add_bias_activate<Scalar>(z, bias(layer), layer.relu);
+  gemm_.dense_forward(weight(layer), bias(layer), x, z,
+                      layer.relu ? backends::Activation::relu : backends::Activation::none);
 }
 
 // dz is the gradient at the layer's pre-activation (already masked by ReLU').
 template <class Scalar>
 void Mlp<Scalar>::dense_backward(const DenseLayer& layer, ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> dz,
                                  MatrixRef<Scalar> dx, Scalar dx_beta) const {
-  const std::size_t n = dz.extent(1);
-  backends::gemm('N', 'T', Scalar(1), dz, x, Scalar(0), weight_gradient(layer));
-  const ConstMatrixRef<Scalar> ones(ones_.data(), n, 1);
-  const MatrixRef<Scalar> db(grads_.data() + layer.bias_offset, layer.out, 1);
-  backends::gemm('N', 'N', Scalar(1), dz, ones, Scalar(0), db);
-  if (dx.extent(0) > 0) backends::gemm('T', 'N', Scalar(1), weight(layer), dz, dx_beta, dx);
+  gemm_.dense_backward(weight(layer), x, dz, weight_gradient(layer), bias_gradient(layer), dx, dx_beta);
 }
 
 template <class Scalar>
 void Mlp<Scalar>::forward(ConstMatrixRef<Scalar> input, const BatchSplit& split, bool skip_other_heads) {
   const std::size_t n = input.extent(1);
   if (input.extent(0) != std::size_t(config_.input_dim))
-    throw std::invalid_argument("Mlp::forward: input has " + std::to_string(input.extent(0)) + " rows, expected " +
-                                std::to_string(config_.input_dim));
-  if (n > capacity_) throw std::invalid_argument("Mlp::forward: batch larger than the capacity");
+    throw std::logic_error("Mlp::forward: input has " + std::to_string(input.extent(0)) + " rows, expected " +
+                           std::to_string(config_.input_dim));
+  if (n > capacity_) throw std::logic_error("Mlp::forward: batch larger than the capacity");
   if (split.size() != n || split.contrasts() != config_.contrasts)
-    throw std::invalid_argument("Mlp::forward: batch split does not match the batch");
+    throw std::logic_error("Mlp::forward: batch split does not match the batch");
   n_ = n;
   const bool skip = skip_other_heads && !split.is_whole();
 
@@ -246,7 +223,7 @@ void Mlp<Scalar>::forward(ConstMatrixRef<Scalar> input, const BatchSplit& split,
     // Y (n x C) = A^T W^T, so that each contrast's output is a contiguous column.
     const DenseLayer& out = layout_.heads[0][0];
     const MatrixRef<Scalar> y_mat(y, n, config_.contrasts);
-    backends::gemm('T', 'T', Scalar(1), top, weight(out), Scalar(0), y_mat);
+    gemm_.gemm('T', 'T', Scalar(1), top, weight(out), Scalar(0), y_mat);
     const VectorRef<Scalar> b = bias(out);
     Kokkos::parallel_for(
         "mcinr::vanilla_bias", Kokkos::RangePolicy<ExecSpace>(0, n * config_.contrasts),
@@ -272,9 +249,9 @@ void Mlp<Scalar>::backward(ConstMatrixRef<Scalar> input, ConstMatrixRef<Scalar> 
                            bool skip_other_heads, MatrixRef<Scalar> d_input) {
   const std::size_t n = n_;
   if (input.extent(1) != n || d_output.extent(0) != n || d_output.extent(1) != std::size_t(config_.contrasts))
-    throw std::invalid_argument("Mlp::backward: shapes do not match the last forward");
+    throw std::logic_error("Mlp::backward: shapes do not match the last forward");
   if (d_input.extent(0) > 0 && (d_input.extent(0) != input.extent(0) || d_input.extent(1) != n))
-    throw std::invalid_argument("Mlp::backward: d_input shape mismatch");
+    throw std::logic_error("Mlp::backward: d_input shape mismatch");
   const bool skip = skip_other_heads && !split.is_whole();
   const std::size_t last = layout_.trunk.size() - 1;
   const ConstMatrixRef<Scalar> top = workspace(trunk_act_[last], config_.hidden, n);
@@ -285,9 +262,9 @@ void Mlp<Scalar>::backward(ConstMatrixRef<Scalar> input, ConstMatrixRef<Scalar> 
     const DenseLayer& out = layout_.heads[0][0];
     const ConstMatrixRef<Scalar> ones(ones_.data(), n, 1);
     const MatrixRef<Scalar> db(grads_.data() + out.bias_offset, out.out, 1);
-    backends::gemm('T', 'T', Scalar(1), d_output, top, Scalar(0), weight_gradient(out));
-    backends::gemm('T', 'N', Scalar(1), d_output, ones, Scalar(0), db);
-    backends::gemm('T', 'T', Scalar(1), weight(out), d_output, Scalar(0), d_top);
+    gemm_.gemm('T', 'T', Scalar(1), d_output, top, Scalar(0), weight_gradient(out));
+    gemm_.gemm('T', 'N', Scalar(1), d_output, ones, Scalar(0), db);
+    gemm_.gemm('T', 'T', Scalar(1), weight(out), d_output, Scalar(0), d_top);
   } else {
     bool first = true;
     for (int c = 0; c < config_.contrasts; ++c) {
@@ -296,8 +273,9 @@ void Mlp<Scalar>::backward(ConstMatrixRef<Scalar> input, ConstMatrixRef<Scalar> 
       if (begin == end) {
         // No sample of this contrast: its head gets zero gradients.
         for (const auto& layer : head)
-          Kokkos::deep_copy(Kokkos::subview(grads_, Kokkos::make_pair(layer.weight_offset, layer.bias_offset + layer.out)),
-                            Scalar(0));
+          Kokkos::deep_copy(
+              Kokkos::subview(grads_, Kokkos::make_pair(layer.weight_offset, layer.bias_offset + layer.out)),
+              Scalar(0));
         continue;
       }
       const ConstMatrixRef<Scalar> dy_c = row_window(dy + c * n, begin, end);
@@ -322,7 +300,8 @@ void Mlp<Scalar>::backward(ConstMatrixRef<Scalar> input, ConstMatrixRef<Scalar> 
   for (std::size_t l = last + 1; l-- > 0;) {
     const DenseLayer& layer = layout_.trunk[l];
     relu_backward<Scalar>(workspace(trunk_act_[l], config_.hidden, n), d_a);  // now dZ
-    const ConstMatrixRef<Scalar> x = l == 0 ? input : ConstMatrixRef<Scalar>(workspace(trunk_act_[l - 1], config_.hidden, n));
+    const ConstMatrixRef<Scalar> x =
+        l == 0 ? input : ConstMatrixRef<Scalar>(workspace(trunk_act_[l - 1], config_.hidden, n));
     MatrixRef<Scalar> d_x;
     if (l > 0)
       d_x = workspace(d_a.data() == grad_a_.data() ? grad_b_ : grad_a_, config_.hidden, n);

@@ -20,7 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "core/types.hpp"
+#include "mcinr/backends/gemm.hpp"
+#include "mcinr/backends/types.hpp"
 
 namespace mcinr {
 
@@ -87,12 +88,12 @@ struct FlopCount {
   double total() const { return forward + backward; }
 };
 
-template <class Scalar>
-class Mlp {
+template <class Scalar> class Mlp {
  public:
   Mlp() = default;
-  // capacity: the largest batch forward() will see.
-  Mlp(const MlpConfig& config, std::size_t capacity);
+  // capacity: the largest batch forward() will see. The matrix products run
+  // through the given GEMM provider (the configured one by default).
+  Mlp(const MlpConfig& config, std::size_t capacity, backends::GemmProvider gemm = backends::GemmProvider());
 
   const MlpConfig& config() const { return config_; }
   const ParameterLayout& layout() const { return layout_; }
@@ -128,6 +129,7 @@ class Mlp {
   void dense_backward(const DenseLayer& layer, ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> dz,
                       MatrixRef<Scalar> dx, Scalar dx_beta) const;
 
+  backends::GemmProvider gemm_;
   MlpConfig config_;
   ParameterLayout layout_;
   std::size_t capacity_ = 0;
@@ -138,7 +140,7 @@ class Mlp {
   Vector<Scalar> output_;                  // n x contrasts
   Vector<Scalar> grad_a_, grad_b_;         // ping-pong gradient buffers, H x n
   Vector<Scalar> grad_head_;               // Hh x n
-  Vector<Scalar> ones_;                    // n ones: bias gradients as a GEMV through gemm
+  Vector<Scalar> ones_;                    // vanilla head: n ones, its bias gradient as a GEMV
 };
 
 extern template class Mlp<float>;

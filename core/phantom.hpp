@@ -3,12 +3,11 @@
 // the engine's tests and demo. Both contrasts share structure (a bright
 // ellipsoid, a ring, a smooth bias) with different intensities, as two MRI
 // contrasts of one anatomy do.
-#include "core/math.hpp"
+#include "mcinr/core/math.hpp"
 
 namespace mcinr::phantom {
 
-template <class Scalar>
-KOKKOS_INLINE_FUNCTION Scalar value(int contrast, Scalar x, Scalar y, Scalar z) {
+template <class Scalar> KOKKOS_INLINE_FUNCTION Scalar value(int contrast, Scalar x, Scalar y, Scalar z) {
   const Scalar ex = (x - Scalar(0.15)) / Scalar(0.45), ey = (y + Scalar(0.1)) / Scalar(0.35), ez = z / Scalar(0.55);
   const Scalar blob = math::exp(-(ex * ex + ey * ey + ez * ez) * Scalar(2));
   const Scalar r = math::sqrt(x * x + y * y + Scalar(0.5) * z * z);

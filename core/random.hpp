@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "core/math.hpp"
+#include "mcinr/core/math.hpp"
 
 namespace mcinr::random {
 
@@ -16,6 +16,7 @@ enum class Stream : std::uint64_t {
   weights = 2,
   shuffle = 3,
   test_data = 4,
+  hash_table = 5,
 };
 
 // SplitMix64's finaliser (Steele, Lea, Flood 2014): a bijective 64-bit mix.

@@ -1,51 +1,86 @@
-#include "core/trainer.hpp"
+#include "mcinr/core/trainer.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
-#include "core/loss.hpp"
-#include "core/random.hpp"
+#include "mcinr/core/loss.hpp"
+#include "mcinr/core/random.hpp"
 
 namespace mcinr {
 
-namespace {
-MlpConfig with_input(MlpConfig config, int fourier_features) {
-  config.input_dim = 2 * fourier_features;
-  return config;
+Schedule parse_schedule(const std::string& name) {
+  if (name == "cosine-epoch") return Schedule::cosine_epoch;
+  if (name == "cosine-step") return Schedule::cosine_step;
+  throw std::invalid_argument("unknown --schedule '" + name + "' (expected cosine-epoch or cosine-step)");
 }
-}  // namespace
+
+std::string to_string(Schedule schedule) {
+  return schedule == Schedule::cosine_epoch ? "cosine-epoch" : "cosine-step";
+}
+
+void TrainConfig::validate() const {
+  if (epochs <= 0 || epochs > 1000000) throw std::invalid_argument("--epochs must be between 1 and 1000000");
+  if (batch_size == 0 || batch_size > (std::size_t(1) << 24))
+    throw std::invalid_argument("--batch-size must be between 1 and 16777216");
+  if (!(adam.lr > 0) || !(adam.lr < 1e3)) throw std::invalid_argument("--lr must be positive");
+  if (!(adam.beta1 >= 0 && adam.beta1 < 1) || !(adam.beta2 >= 0 && adam.beta2 < 1))
+    throw std::invalid_argument("Adam's betas must lie in [0, 1)");
+  if (!(adam.eps > 0) || !(adam.eps < 1)) throw std::invalid_argument("Adam's eps must be positive");
+}
 
 template <class Scalar>
 FieldTrainer<Scalar>::FieldTrainer(const FieldConfig& field, const TrainConfig& train, SampleSet<Scalar> samples)
-    : field_(field),
-      train_(train),
-      samples_(std::move(samples)),
-      encoding_(field.fourier_features, field.fourier_scale, train.seed),
-      mlp_(with_input(field.mlp, field.fourier_features), train.batch_size) {
-  field_.mlp = mlp_.config();
-  if (train_.batch_size == 0) throw std::invalid_argument("--batch-size must be positive");
-  if (train_.epochs <= 0) throw std::invalid_argument("--epochs must be positive");
+    : config_(field), train_(train), samples_(std::move(samples)) {
+  train_.validate();
+  config_.encoding.validate();
+  field_ = Field<Scalar>(make_encoding<Scalar>(config_.encoding, train_.seed), config_.mlp, train_.batch_size);
+  config_.mlp = field_.mlp().config();
   if (samples_.size() == 0) throw std::invalid_argument("no training samples");
   if (samples_.coords.extent(0) != 3 || samples_.coords.extent(1) != samples_.size())
-    throw std::invalid_argument("training coordinates must be 3 x samples");
-  if (samples_.counts.size() != std::size_t(mlp_.contrasts()))
-    throw std::invalid_argument("samples have " + std::to_string(samples_.counts.size()) +
-                                " contrasts, the model " + std::to_string(mlp_.contrasts()));
+    throw std::logic_error("training coordinates must be 3 x samples");
+  if (samples_.counts.size() != std::size_t(field_.contrasts()))
+    throw std::logic_error("samples have " + std::to_string(samples_.counts.size()) + " contrasts, the model " +
+                           std::to_string(field_.contrasts()));
   std::size_t total = 0;
   for (auto c : samples_.counts) total += c;
-  if (total != samples_.size()) throw std::invalid_argument("per-contrast sample counts do not add up");
-  mlp_.initialize(train_.seed);
-  adam_ = Adam<Scalar>(mlp_.parameter_count(), train_.adam);
+  if (total != samples_.size()) throw std::logic_error("per-contrast sample counts do not add up");
+  field_.mlp().initialize(train_.seed);
+  adam_ = Adam<Scalar>(field_.mlp().parameter_count(), train_.adam);
   const std::size_t b = train_.batch_size;
+  const int dim = field_.encoding().output_dim();
+  if (field_.encoding().parameter_count() > 0) {
+    AdamConfig encoding_adam = train_.adam;
+    if (config_.encoding.lr > 0) encoding_adam.lr = config_.encoding.lr;
+    encoding_lr_ratio_ = encoding_adam.lr / train_.adam.lr;
+    encoding_adam_ = Adam<Scalar>(field_.encoding().parameter_count(), encoding_adam);
+    d_encoded_ = Vector<Scalar>("batch_d_encoding", std::size_t(dim) * b);
+  }
   order_ = Kokkos::View<std::uint64_t*, MemSpace>("batch_order", b);
   batch_coords_ = Matrix<Scalar>("batch_coords", 3, b);
   batch_values_ = Vector<Scalar>("batch_values", b);
-  encoded_ = Vector<Scalar>("batch_encoding", std::size_t(encoding_.output_dim()) * b);
-  d_output_ = Vector<Scalar>("batch_d_output", std::size_t(mlp_.contrasts()) * b);
+  encoded_ = Vector<Scalar>("batch_encoding", std::size_t(dim) * b);
+  d_output_ = Vector<Scalar>("batch_d_output", std::size_t(field_.contrasts()) * b);
+}
+
+template <class Scalar> std::size_t FieldTrainer<Scalar>::batches_per_epoch() const {
+  return (samples_.size() + train_.batch_size - 1) / train_.batch_size;
+}
+
+template <class Scalar> double FieldTrainer<Scalar>::learning_rate(int epoch, std::size_t batch) const {
+  if (train_.schedule == Schedule::cosine_epoch) return cosine_learning_rate(train_.adam.lr, epoch, train_.epochs);
+  const std::uint64_t step = std::uint64_t(epoch) * batches_per_epoch() + batch;
+  const std::uint64_t total =
+      train_.total_steps ? train_.total_steps : std::uint64_t(train_.epochs) * batches_per_epoch();
+  const std::uint64_t flat = std::min(train_.constant_steps, total);
+  if (step < flat) return train_.adam.lr;
+  const double progress = double(std::min(step, total) - flat) / double(std::max<std::uint64_t>(1, total - flat));
+  return train_.adam.lr * (1.0 + std::cos(3.141592653589793238462643383279502884 * progress)) / 2.0;
 }
 
 template <class Scalar>
-std::size_t FieldTrainer<Scalar>::batches_per_epoch() const {
-  return (samples_.size() + train_.batch_size - 1) / train_.batch_size;
+void FieldTrainer<Scalar>::set_step_plan(std::uint64_t total_steps, std::uint64_t constant_steps) {
+  train_.total_steps = total_steps;
+  train_.constant_steps = constant_steps;
 }
 
 namespace detail {
@@ -94,62 +129,87 @@ std::vector<std::size_t> gather_batch(const random::Permutation& perm, const Sam
 
 }  // namespace detail
 
-template <class Scalar>
-double FieldTrainer<Scalar>::train_step(std::size_t first, std::size_t count, double lr) {
+template <class Scalar> double FieldTrainer<Scalar>::train_step(std::size_t first, std::size_t count, double lr) {
   const random::Permutation perm(samples_.size(), train_.seed, std::uint64_t(epoch_));
-  const BatchSplit split = BatchSplit::counts(
-      detail::gather_batch(perm, samples_, first, count, order_, batch_coords_, batch_values_));
+  const BatchSplit split =
+      BatchSplit::counts(detail::gather_batch(perm, samples_, first, count, order_, batch_coords_, batch_values_));
+  Encoding<Scalar>& encoding = field_.encoding();
+  Mlp<Scalar>& mlp = field_.mlp();
   const ConstMatrixRef<Scalar> coords = columns(batch_coords_, 0, count);
-  const MatrixRef<Scalar> encoded(encoded_.data(), encoding_.output_dim(), count);
-  encoding_.encode(coords, encoded);
-  mlp_.forward(encoded, split, train_.skip_other_heads);
-  const MatrixRef<Scalar> d_output(d_output_.data(), count, mlp_.contrasts());
-  const double loss = masked_mse<Scalar>(mlp_.output(), Kokkos::subview(batch_values_, Kokkos::make_pair(std::size_t(0), count)),
-                                         split, d_output);
-  mlp_.backward(encoded, d_output, split, train_.skip_other_heads, MatrixRef<Scalar>());
-  adam_.step(mlp_.parameters(), mlp_.gradients(), lr);
+  const MatrixRef<Scalar> encoded(encoded_.data(), encoding.output_dim(), count);
+  encoding.encode(coords, encoded);
+  mlp.forward(encoded, split, train_.skip_other_heads);
+  const MatrixRef<Scalar> d_output(d_output_.data(), count, mlp.contrasts());
+  const double loss = masked_mse<Scalar>(
+      mlp.output(), Kokkos::subview(batch_values_, Kokkos::make_pair(std::size_t(0), count)), split, d_output);
+  const bool trainable_encoding = encoding.parameter_count() > 0;
+  const MatrixRef<Scalar> d_encoded =
+      trainable_encoding ? MatrixRef<Scalar>(d_encoded_.data(), encoding.output_dim(), count) : MatrixRef<Scalar>();
+  mlp.backward(encoded, d_output, split, train_.skip_other_heads, d_encoded);
+  adam_.step(mlp.parameters(), mlp.gradients(), lr);
+  if (trainable_encoding) {
+    encoding.backward(coords, d_encoded, MatrixRef<Scalar>());
+    if (train_.sparse_encoding_update && encoding.tracks_touched_rows())
+      encoding_adam_.step_rows(encoding.parameters(), encoding.gradients(), encoding.touched_rows(),
+                               encoding.row_width(), lr * encoding_lr_ratio_);
+    else
+      encoding_adam_.step(encoding.parameters(), encoding.gradients(), lr * encoding_lr_ratio_);
+  }
   return loss;
 }
 
 template <class Scalar>
-bool predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
-                   MatrixRef<Scalar> out, StopRequested stop_requested) {
-  const std::size_t total = coords.extent(1);
-  const int contrasts = mlp.contrasts();
-  if (coords.extent(0) != 3 || out.extent(0) != total || out.extent(1) != std::size_t(contrasts))
-    throw std::invalid_argument("predict: coords must be 3 x N and out N x contrasts");
-  const std::size_t chunk = mlp.capacity();
-  Matrix<Scalar> encoded("predict_encoding", encoding.output_dim(), chunk);
-  for (std::size_t begin = 0; begin < total; begin += chunk) {
-    if (stop_requested && begin > 0 && stop_requested()) {
-      Kokkos::fence();
-      return false;
+EpochResult FieldTrainer<Scalar>::run_epoch(const EpochPosition& from, const StopRequested& stop,
+                                            const BatchObserver& observe) {
+  Kokkos::Timer timer;
+  const double lr = learning_rate(epoch_, 0);  // the epoch's (cosine_step: its first batch's)
+  const std::size_t batches = batches_per_epoch();
+  if (from.next_batch > batches)
+    throw std::logic_error("run_epoch: the epoch has no batch " + std::to_string(from.next_batch));
+  EpochResult result;
+  result.position = from;
+  std::size_t trained = 0;
+  auto stats = [&]() {
+    EpochStats s;
+    s.epoch = epoch_;
+    s.lr = lr;
+    s.loss = result.position.loss_sum / double(batches);
+    s.seconds = timer.seconds();
+    s.samples_per_second = s.seconds > 0 ? double(trained) / s.seconds : 0.0;
+    return s;
+  };
+  for (std::size_t b = from.next_batch; b < batches; ++b) {
+    const std::size_t first = b * train_.batch_size;
+    const std::size_t count = std::min(train_.batch_size, samples_.size() - first);
+    const double batch_lr = train_.schedule == Schedule::cosine_epoch ? lr : learning_rate(epoch_, b);
+    result.position.loss_sum += train_step(first, count, batch_lr);
+    result.position.next_batch = b + 1;
+    trained += count;
+    if (observe) {
+      BatchProgress p;
+      p.epoch = epoch_ + 1;
+      p.epochs = train_.epochs;
+      p.batch = b + 1;
+      p.batches = batches;
+      p.mean_loss = result.position.loss_sum / double(b + 1);
+      p.seconds = timer.seconds();
+      p.samples = trained;
+      observe(p);
     }
-    const std::size_t n = std::min(chunk, total - begin);
-    const MatrixRef<Scalar> enc(encoded.data(), encoding.output_dim(), n);
-    encoding.encode(columns(coords, begin, begin + n), enc);
-    mlp.forward(enc, BatchSplit::whole(n, contrasts), false);
-    const MatrixRef<Scalar> y = mlp.output();
-    Kokkos::parallel_for(
-        "mcinr::predict_copy", Kokkos::RangePolicy<ExecSpace>(0, n * contrasts), KOKKOS_LAMBDA(const std::size_t k) {
-          const std::size_t j = k % n, c = k / n;
-          out(begin + j, c) = y(j, c);
-        });
+    if (stop && stop()) {
+      Kokkos::fence();
+      result.stats = stats();
+      result.stats.epoch = epoch_ + 1;
+      return result;
+    }
   }
   Kokkos::fence();
-  return true;
+  ++epoch_;
+  result.finished = true;
+  result.stats = stats();
+  return result;
 }
 
-template <class Scalar>
-bool FieldTrainer<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out,
-                                   StopRequested stop_requested) {
-  return predict_field(encoding_, mlp_, coords, out, stop_requested);
-}
-
-template bool predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
-                                   MatrixRef<float>, StopRequested);
-template bool predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
-                                    MatrixRef<double>, StopRequested);
 template class FieldTrainer<float>;
 template class FieldTrainer<double>;
 

@@ -1,135 +1,142 @@
 #pragma once
-// Fitting one field (Fourier encoding + MLP) to a set of samples: the
-// training loop of the method. Each epoch visits every sample once in a
-// pseudo-random order (a counter-based permutation of (seed, epoch), so the
-// random state of a fit is just its epoch number), in batches that mix the
+// Fitting one field (encoding + MLP) to a set of samples: the training loop
+// of the method. Each epoch visits every sample once in a pseudo-random order
+// (a counter-based permutation of (seed, epoch), so the random state of a fit
+// is just its epoch number and the batch within it), in batches that mix the
 // contrasts; each batch is reordered so its contrasts are contiguous columns.
+// The epoch loop (run_epoch) can start mid-epoch and stop between batches on
+// request: a resumed fit continues bit for bit.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "core/adam.hpp"
-#include "core/fourier_encoding.hpp"
-#include "core/mlp.hpp"
-#include "core/types.hpp"
+#include "mcinr/backends/types.hpp"
+#include "mcinr/core/adam.hpp"
+#include "mcinr/core/field.hpp"
 
 namespace mcinr {
 
 // Training samples, sorted by contrast: contrast c owns samples
 // [sum(counts[0..c)), sum(counts[0..c])).
-template <class Scalar>
-struct SampleSet {
+template <class Scalar> struct SampleSet {
   Matrix<Scalar> coords;            // 3 x S, in the field's domain
   Vector<Scalar> values;            // S
   std::vector<std::size_t> counts;  // per contrast
   std::size_t size() const { return values.extent(0); }
 };
 
-struct FieldConfig {
-  int fourier_features = 256;
-  double fourier_scale = 4.0;
-  MlpConfig mlp;  // mlp.input_dim is set from fourier_features
-};
+// How the learning rate falls: cosine annealing from lr to 0, stepped once
+// per epoch over the planned epochs (the reference's, torch's
+// CosineAnnealingLR), or at every step over total_steps.
+enum class Schedule { cosine_epoch, cosine_step };
+Schedule parse_schedule(const std::string& name);  // "cosine-epoch", "cosine-step"
+std::string to_string(Schedule schedule);
 
 struct TrainConfig {
   int epochs = 50;
   std::size_t batch_size = 1000;
-  AdamConfig adam;
+  AdamConfig adam;  // the MLP's; a trainable encoding's lr is EncodingConfig::lr
   std::uint64_t seed = 12;
   bool skip_other_heads = true;
+  Schedule schedule = Schedule::cosine_epoch;
+  // cosine_step: the steps the cosine spans (0: epochs x batches per epoch);
+  // steps before `constant_steps` run at the full rate and the cosine spans
+  // the rest (a fit on a time budget measures its speed there first).
+  std::uint64_t total_steps = 0, constant_steps = 0;
+  // A trainable encoding whose backward tracks its touched rows (hashgrid)
+  // updates only those rows ("lazy" Adam) instead of every parameter.
+  bool sparse_encoding_update = true;
+
+  // Throws std::invalid_argument naming the option (--epochs ...).
+  void validate() const;
 };
 
 struct EpochStats {
-  int epoch = 0;           // 1-based, the epoch just finished
-  double lr = 0;           // learning rate used in it
-  double loss = 0;         // mean of its batch losses
-  double seconds = 0;      // training time of the epoch
-  double samples_per_second = 0;
+  int epoch = 0;                  // 1-based, the epoch just finished
+  double lr = 0;                  // learning rate used in it
+  double loss = 0;                // mean of its batch losses
+  double seconds = 0;             // training time of the batches run in this call
+  double samples_per_second = 0;  // over those batches
 };
 
-// Asked between chunks of a long prediction: true abandons it (a fit
-// interrupted by Slurm must checkpoint within its grace time).
-using StopRequested = bool (*)();
+// Where an epoch stands: the next batch to run and its batch losses so far.
+struct EpochPosition {
+  std::size_t next_batch = 0;
+  double loss_sum = 0;
+};
 
-// Evaluates every head of a field (encoding + MLP) at coords (3 x N) into
-// out (N x contrasts), in chunks of the MLP's capacity. Returns false, with
-// out incomplete, where stop_requested said so between chunks.
-template <class Scalar>
-bool predict_field(const FourierEncoding<Scalar>& encoding, Mlp<Scalar>& mlp, ConstMatrixRef<Scalar> coords,
-                   MatrixRef<Scalar> out, StopRequested stop_requested = nullptr);
-extern template bool predict_field<float>(const FourierEncoding<float>&, Mlp<float>&, ConstMatrixRef<float>,
-                                          MatrixRef<float>, StopRequested);
-extern template bool predict_field<double>(const FourierEncoding<double>&, Mlp<double>&, ConstMatrixRef<double>,
-                                           MatrixRef<double>, StopRequested);
+// After each batch of run_epoch.
+struct BatchProgress {
+  int epoch = 0;            // 1-based, the epoch running
+  int epochs = 0;           // planned
+  std::size_t batch = 0;    // batches of this epoch done
+  std::size_t batches = 0;  // per epoch
+  double mean_loss = 0;     // of this epoch's batches so far
+  double seconds = 0;       // since run_epoch began
+  std::size_t samples = 0;  // trained since run_epoch began
+};
+using BatchObserver = std::function<void(const BatchProgress&)>;
 
-template <class Scalar>
-class FieldTrainer {
+struct EpochResult {
+  bool finished = false;  // every batch ran and the epoch count advanced
+  // Where it stopped; finished: {batches, the epoch's loss sum}. next_batch
+  // == batches with finished false: trained, but not counted yet.
+  EpochPosition position;
+  EpochStats stats;
+};
+
+template <class Scalar> class FieldTrainer {
  public:
   FieldTrainer(const FieldConfig& field, const TrainConfig& train, SampleSet<Scalar> samples);
 
-  // Runs one epoch. progress (optional) is called after each batch with
-  // (batch index, batches in the epoch, running mean loss).
-  template <class Progress>
-  EpochStats train_epoch(Progress&& progress);
-  EpochStats train_epoch() {
-    return train_epoch([](std::size_t, std::size_t, double) {});
-  }
+  // Runs epoch epochs_done() + 1 from `from` (a resumed epoch starts where its
+  // checkpoint says) to its end, or until stop() says so after a batch.
+  EpochResult run_epoch(const EpochPosition& from = {}, const StopRequested& stop = {},
+                        const BatchObserver& observe = {});
+  EpochStats train_epoch() { return run_epoch().stats; }
 
   // One optimisation step on samples [first, first + count) of this epoch's
-  // order; returns the batch loss. train_epoch is a loop over this.
+  // order with the MLP's learning rate lr (a trainable encoding's is scaled
+  // alike); returns the batch loss.
   double train_step(std::size_t first, std::size_t count, double lr);
 
-  // Evaluates every head at coords (3 x N) into out (N x contrasts); false
-  // where stop_requested abandoned it (see predict_field).
-  bool predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, StopRequested stop_requested = nullptr);
+  // The MLP's learning rate at batch b (0-based) of epoch e (0-based).
+  double learning_rate(int epoch, std::size_t batch = 0) const;
+  // Sets total_steps and constant_steps (a budgeted fit, once it knows its speed).
+  void set_step_plan(std::uint64_t total_steps, std::uint64_t constant_steps);
+
+  bool predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, const StopRequested& stop = {}) {
+    return field_.predict(coords, out, stop);
+  }
 
   int epochs_done() const { return epoch_; }
   void set_epochs_done(int epoch) { epoch_ = epoch; }
   std::size_t batches_per_epoch() const;
-  const FourierEncoding<Scalar>& encoding() const { return encoding_; }
-  Mlp<Scalar>& mlp() { return mlp_; }
+  std::size_t sample_count() const { return samples_.size(); }
+  Field<Scalar>& field() { return field_; }
+  Encoding<Scalar>& encoding() { return field_.encoding(); }
+  Mlp<Scalar>& mlp() { return field_.mlp(); }
   Adam<Scalar>& optimizer() { return adam_; }
+  Adam<Scalar>& encoding_optimizer() { return encoding_adam_; }  // empty where nothing is trained
   const TrainConfig& train_config() const { return train_; }
-  const FieldConfig& field_config() const { return field_; }
+  const FieldConfig& field_config() const { return config_; }
 
  private:
-  FieldConfig field_;
+  FieldConfig config_;
   TrainConfig train_;
   SampleSet<Scalar> samples_;
-  FourierEncoding<Scalar> encoding_;
-  Mlp<Scalar> mlp_;
-  Adam<Scalar> adam_;
+  Field<Scalar> field_;
+  Adam<Scalar> adam_, encoding_adam_;
+  double encoding_lr_ratio_ = 1;  // encoding lr / MLP lr
   int epoch_ = 0;
   Kokkos::View<std::uint64_t*, MemSpace> order_;  // batch slot -> sample
-  Matrix<Scalar> batch_coords_;                    // 3 x B
-  Vector<Scalar> batch_values_;                    // B
-  Vector<Scalar> encoded_;                         // 2F x B
-  Vector<Scalar> d_output_;                        // B x contrasts
+  Matrix<Scalar> batch_coords_;                   // 3 x B
+  Vector<Scalar> batch_values_;                   // B
+  Vector<Scalar> encoded_;                        // D x B
+  Vector<Scalar> d_encoded_;                      // D x B, trainable encodings only
+  Vector<Scalar> d_output_;                       // B x contrasts
 };
-
-template <class Scalar>
-template <class Progress>
-EpochStats FieldTrainer<Scalar>::train_epoch(Progress&& progress) {
-  Kokkos::Timer timer;
-  const double lr = cosine_learning_rate(train_.adam.lr, epoch_, train_.epochs);
-  const std::size_t batches = batches_per_epoch();
-  double loss_sum = 0;
-  for (std::size_t b = 0; b < batches; ++b) {
-    const std::size_t first = b * train_.batch_size;
-    const std::size_t count = std::min(train_.batch_size, samples_.size() - first);
-    loss_sum += train_step(first, count, lr);
-    progress(b, batches, loss_sum / double(b + 1));
-  }
-  Kokkos::fence();
-  ++epoch_;
-  EpochStats stats;
-  stats.epoch = epoch_;
-  stats.lr = lr;
-  stats.loss = loss_sum / double(batches);
-  stats.seconds = timer.seconds();
-  stats.samples_per_second = double(samples_.size()) / stats.seconds;
-  return stats;
-}
 
 extern template class FieldTrainer<float>;
 extern template class FieldTrainer<double>;

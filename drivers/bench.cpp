@@ -5,17 +5,17 @@
 // step_gflops counts the matrix products the step really performs (head
 // skipping included; bias reductions and elementwise work not counted).
 #include <Kokkos_Core.hpp>
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <string>
 
-#include "backends/device_info.hpp"
-#include "backends/gemm.hpp"
-#include "core/random.hpp"
-#include "core/trainer.hpp"
+#include "mcinr/backends/device_info.hpp"
+#include "mcinr/backends/gemm.hpp"
+#include "mcinr/core/random.hpp"
+#include "mcinr/core/trainer.hpp"
 #include "mcinr/version.hpp"
 
 namespace po = boost::program_options;
@@ -49,12 +49,13 @@ double sgemm_rate(int m, int n, int k, double min_seconds) {
   mcinr::Matrix<Scalar> a("a", m, k), b("b", k, n), c("c", m, n);
   Kokkos::deep_copy(a, Scalar(0.5));
   Kokkos::deep_copy(b, Scalar(0.25));
-  mcinr::backends::gemm('N', 'N', 1.0f, a, b, 0.0f, c);  // warm-up
+  const mcinr::backends::GemmProvider gemm;
+  gemm.gemm('N', 'N', 1.0f, a, b, 0.0f, c);  // warm-up
   Kokkos::fence();
   Kokkos::Timer timer;
   int reps = 0;
   do {
-    mcinr::backends::gemm('N', 'N', 1.0f, a, b, 0.0f, c);
+    gemm.gemm('N', 'N', 1.0f, a, b, 0.0f, c);
     Kokkos::fence();
     ++reps;
   } while (timer.seconds() < min_seconds);
@@ -63,8 +64,8 @@ double sgemm_rate(int m, int n, int k, double min_seconds) {
 
 void run(const Size& size, std::size_t batch, int steps, int rounds, double min_seconds) {
   mcinr::FieldConfig field;
-  field.fourier_features = size.fourier;
-  field.fourier_scale = 4.0;
+  field.encoding.fourier_features = size.fourier;
+  field.encoding.fourier_scale = 4.0;
   field.mlp.hidden = size.hidden;
   field.mlp.layers = size.layers;
   field.mlp.head_hidden = size.head;
@@ -87,10 +88,11 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
     best_samples = std::max(best_samples, stats.samples_per_second);
     best_sgemm = std::max(best_sgemm, sgemm_rate(size.hidden, int(batch), size.hidden, min_seconds));
   }
-  std::printf("bench %s samples_per_s=%.0f step_gflops=%.1f sgemm_gflops=%.1f ratio=%.3f "
-              "hidden=%d layers=%d fourier=%d head=%d batch=%zu steps=%d rounds=%d params=%zu\n",
-              size.name.c_str(), best_samples, best_step, best_sgemm, best_step / best_sgemm, size.hidden,
-              size.layers, size.fourier, size.head, batch, steps, rounds, trainer.mlp().parameter_count());
+  std::printf(
+      "bench %s samples_per_s=%.0f step_gflops=%.1f sgemm_gflops=%.1f ratio=%.3f "
+      "hidden=%d layers=%d fourier=%d head=%d batch=%zu steps=%d rounds=%d params=%zu\n",
+      size.name.c_str(), best_samples, best_step, best_sgemm, best_step / best_sgemm, size.hidden, size.layers,
+      size.fourier, size.head, batch, steps, rounds, trainer.mlp().parameter_count());
   std::fflush(stdout);
 }
 
@@ -98,19 +100,20 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
 
 int main(int argc, char* argv[]) {
   Kokkos::ScopeGuard kokkos(argc, argv);
-  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty())
-    std::cerr << warning << '\n';
+  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty()) std::cerr << warning << '\n';
   std::string sizes = "paper,cpu";
   int steps = 20, rounds = 3;
   std::size_t batch = 1000;
   double min_seconds = 1.0;
   po::options_description options("mcinr-bench: training-step throughput against sgemm");
+  // clang-format off
   options.add_options()("help,h", "show this help")
       ("sizes", po::value(&sizes)->default_value(sizes), "comma-separated: paper (1024x4, FF 256, heads 512), cpu (256x4, FF 128, heads 128)")
       ("steps", po::value(&steps)->default_value(steps), "training steps per timed round")
       ("rounds", po::value(&rounds)->default_value(rounds), "timed rounds per size (best one kept)")
       ("batch", po::value(&batch)->default_value(batch), "batch size")
       ("sgemm-seconds", po::value(&min_seconds)->default_value(min_seconds), "minimum time of each sgemm measurement");
+  // clang-format on
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(options).allow_unregistered().run(), vm);

@@ -1,13 +1,11 @@
-// `mcinr evaluate` and `mcinr mi`: metrics of volumes on disk.
-#include "drivers/evaluate.hpp"
-
-#include <boost/program_options.hpp>
+// `mcinr evaluate` and `mcinr mi`: metrics of volumes on disk, as the
+// reference scores them (pipeline/evaluation.hpp).
 #include <cstdio>
-#include <sstream>
+#include <nlohmann/json.hpp>
 
-#include "drivers/options.hpp"
-#include "drivers/volumes.hpp"
-#include "io/metric_table.hpp"
+#include "mcinr/drivers/options.hpp"
+#include "mcinr/io/atomic_file.hpp"
+#include "mcinr/pipeline/evaluation.hpp"
 
 namespace po = boost::program_options;
 
@@ -19,25 +17,21 @@ int run_evaluate(const std::vector<std::string>& args) {
       "mcinr evaluate: PSNR and SSIM of a prediction against ground truth, as the reference scores them\n"
       "(both shifted by their minimum inside the mask, divided by their maximum, masked; skimage PSNR and\n"
       "3D SSIM with data range 1)");
+  // clang-format off
   options.add_options()("help,h", "show this help")
       ("pred", po::value(&pred)->required(), "predicted volume (NIfTI)")
       ("gt", po::value(&gt)->required(), "ground truth on the same grid (NIfTI)")
       ("mask", po::value(&mask), "brain mask on the same grid (default: no mask)")
       ("out", po::value(&out), "also write the metrics to this JSON file");
+  // clang-format on
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
-  const DeviceVolume p = load_volume(pred), g = load_volume(gt);
-  require_same_grid(p.geometry, pred, g.geometry, gt);
-  const auto m = load_mask(mask, g.geometry);
-  const double psnr_value = psnr_reference(p.values, g.values, m);
-  const double ssim_value = ssim_reference(p.values, g.values, m, g.shape());
-  std::printf("psnr %.6f\nssim %.6f\n", psnr_value, ssim_value);
-  if (!out.empty()) {
-    std::ostringstream json;
-    json.precision(17);
-    json << "{\"psnr\": " << psnr_value << ", \"ssim\": " << ssim_value << "}\n";
-    io::write_file_atomically(out, json.str());
-  }
+  const pipeline::DeviceVolume p = pipeline::load_volume(pred), g = pipeline::load_volume(gt);
+  pipeline::require_same_grid(p.geometry, pred, g.geometry, gt);
+  const pipeline::VolumeScore score = pipeline::score_volume(p, g, pipeline::load_mask(mask, g.geometry));
+  std::printf("psnr %.6f\nssim %.6f\n", score.psnr, score.ssim);
+  if (!out.empty())
+    io::write_file_atomically(out, nlohmann::json{{"psnr", score.psnr}, {"ssim", score.ssim}}.dump() + "\n");
   return 0;
 }
 
@@ -47,20 +41,21 @@ int run_mi(const std::vector<std::string>& args) {
   po::options_description options(
       "mcinr mi A B: mutual information (nats) of two volumes on one grid, from a joint histogram over\n"
       "each volume's min..max inside the mask");
+  // clang-format off
   options.add_options()("help,h", "show this help")
       ("a", po::value(&a)->required(), "first volume (NIfTI)")
       ("b", po::value(&b)->required(), "second volume (NIfTI)")
       ("mask", po::value(&mask), "mask on the same grid (default: every voxel)")
       ("bins", po::value(&bins)->default_value(bins), "histogram bins per axis");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("a", 1).add("b", 1);
   po::variables_map vm;
   if (!parse_command(options, args, vm, &positional)) return 0;
   require(bins >= 2 && bins <= 4096, "--bins must be between 2 and 4096");
-  const DeviceVolume va = load_volume(a), vb = load_volume(b);
-  require_same_grid(va.geometry, a, vb.geometry, b);
-  const auto m = load_mask(mask, va.geometry);
-  std::printf("mi %.6f nats\n", mutual_information(va.values, vb.values, m, bins));
+  const pipeline::DeviceVolume va = pipeline::load_volume(a), vb = pipeline::load_volume(b);
+  pipeline::require_same_grid(va.geometry, a, vb.geometry, b);
+  std::printf("mi %.6f nats\n", mutual_information(va.values, vb.values, pipeline::load_mask(mask, va.geometry), bins));
   return 0;
 }
 

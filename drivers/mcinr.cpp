@@ -1,23 +1,16 @@
-// The mcinr command: `mcinr <command> [options]`.
+// The mcinr command: `mcinr <command> [options]`. Exit status: 0 done, 1 a
+// runtime failure, 2 bad input or usage, 70 an internal error, 75
+// interrupted by a stop signal after checkpointing (pipeline/errors.hpp).
 #include <Kokkos_Core.hpp>
 #include <algorithm>
-#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "backends/device_info.hpp"
-#include "drivers/baseline.hpp"
-#include "drivers/cohort.hpp"
-#include "drivers/degrade.hpp"
-#include "drivers/demo.hpp"
-#include "drivers/evaluate.hpp"
-#include "drivers/fit.hpp"
-#include "drivers/infer.hpp"
-#include "drivers/prepare.hpp"
-#include "drivers/options.hpp"
+#include "mcinr/backends/device_info.hpp"
+#include "mcinr/drivers/options.hpp"
 #include "mcinr/version.hpp"
 
 namespace {
@@ -49,9 +42,10 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  namespace d = mcinr::drivers;
   if (argc < 2) {
     usage(std::cerr);
-    return 2;
+    return mcinr::pipeline::exit_usage;
   }
   const std::string command = argv[1];
   if (command == "--help" || command == "-h" || command == "help") {
@@ -63,59 +57,51 @@ int main(int argc, char* argv[]) {
     return 0;
   }
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
-      {"demo", mcinr::drivers::run_demo},
+      {"demo", d::run_demo},
       {"info", run_info},
 #ifdef MCINR_HAVE_NIFTI
-      {"evaluate", mcinr::drivers::run_evaluate},
-      {"degrade", mcinr::drivers::run_degrade},
-      {"baseline", mcinr::drivers::run_baseline},
-      {"prepare", mcinr::drivers::run_prepare},
-      {"fit", [](const std::vector<std::string>& a) { return mcinr::drivers::run_fit(a); }},
-      {"infer", mcinr::drivers::run_infer},
-      {"mi", mcinr::drivers::run_mi},
-      {"cohort", mcinr::drivers::run_cohort},
+      {"evaluate", d::run_evaluate},
+      {"degrade", d::run_degrade},
+      {"baseline", d::run_baseline},
+      {"prepare", d::run_prepare},
+      {"fit", d::run_fit},
+      {"infer", d::run_infer},
+      {"mi", d::run_mi},
+      {"cohort", d::run_cohort},
 #endif
   };
   const auto found = commands.find(command);
   if (found == commands.end()) {
-    std::cerr << "mcinr: error: unknown command '" << command << "'\n";
-    usage(std::cerr);
-    return 2;
+    std::cerr << "mcinr: error: unknown command '" << command << "' (mcinr --help lists the commands)\n";
+    return mcinr::pipeline::exit_usage;
   }
+  // Kokkos sees only its own --kokkos-* options: a command's --help is not Kokkos' help.
   std::vector<std::string> args;
-  for (int i = 2; i < argc; ++i)
-    if (std::string(argv[i]).rfind("--kokkos-", 0) != 0) args.push_back(argv[i]);
+  std::vector<char*> kokkos_argv = {argv[0]};
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]).rfind("--kokkos-", 0) == 0)
+      kokkos_argv.push_back(argv[i]);
+    else
+      args.push_back(argv[i]);
+  }
   auto run = found->second;
   if (command == "demo") {
-    // The image pipeline where io/ is built; `--engine` (or a build without
-    // ITK) runs the engine-only demo.
     const auto engine = std::find(args.begin(), args.end(), "--engine");
-    const bool engine_only = engine != args.end();
-    if (engine_only) args.erase(engine);
-#ifdef MCINR_HAVE_NIFTI
-    if (!engine_only) run = mcinr::drivers::run_demo_images;
-#endif
+    if (engine != args.end()) {
+      args.erase(engine);
+      run = d::run_engine_demo;
+    }
   }
-  // Kokkos sees only its own --kokkos-* options: a command's --help is not
-  // Kokkos' help.
-  std::vector<char*> kokkos_argv = {argv[0]};
-  for (int i = 2; i < argc; ++i)
-    if (std::string(argv[i]).rfind("--kokkos-", 0) == 0) kokkos_argv.push_back(argv[i]);
   int kokkos_argc = int(kokkos_argv.size());
   kokkos_argv.push_back(nullptr);
   Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_argv.data());
-  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty())
-    std::cerr << warning << '\n';
+  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty()) std::cerr << warning << '\n';
   try {
     return run(args);
-  } catch (const mcinr::drivers::UsageError& e) {
-    std::cerr << "mcinr: error: " << e.what() << '\n';
-    return 2;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "mcinr: error: " << e.what() << '\n';
-    return 2;
   } catch (const std::exception& e) {
-    std::cerr << "mcinr: error: " << e.what() << '\n';
-    return 1;
+    const int status = mcinr::pipeline::exit_status_of(e);
+    std::cerr << "mcinr: " << (status == mcinr::pipeline::exit_internal ? "internal error: " : "error: ") << e.what()
+              << '\n';
+    return status;
   }
 }

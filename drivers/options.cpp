@@ -1,4 +1,4 @@
-#include "drivers/options.hpp"
+#include "mcinr/drivers/options.hpp"
 
 #include <iostream>
 
@@ -6,41 +6,58 @@ namespace po = boost::program_options;
 
 namespace mcinr::drivers {
 
-void add_training_options(po::options_description& options, FieldConfig& field, TrainConfig& train,
-                          std::string& model) {
-  options.add_options()
-      ("epochs", po::value(&train.epochs)->default_value(train.epochs), "training epochs (cosine schedule over them)")
-      ("batch-size", po::value(&train.batch_size)->default_value(train.batch_size), "samples per batch")
-      ("lr", po::value(&train.adam.lr)->default_value(train.adam.lr), "Adam learning rate at epoch 1")
-      ("hidden", po::value(&field.mlp.hidden)->default_value(field.mlp.hidden), "trunk width")
-      ("layers", po::value(&field.mlp.layers)->default_value(field.mlp.layers), "trunk blocks after the input layer")
-      ("head-hidden", po::value(&field.mlp.head_hidden)->default_value(field.mlp.head_hidden), "split-head hidden width (0: hidden / 2)")
-      ("fourier-features", po::value(&field.fourier_features)->default_value(field.fourier_features),
-       "rows of the Fourier matrix B")
-      ("fourier-scale", po::value(&field.fourier_scale)->default_value(field.fourier_scale),
-       "standard deviation of B's entries")
-      ("model", po::value(&model)->default_value(model), "split-head, vanilla or single")
-      ("seed", po::value(&train.seed)->default_value(train.seed), "seed of every random draw")
-      ("no-head-skipping", po::bool_switch()->notifier([&train](bool off) { train.skip_other_heads = !off; }),
-       "evaluate every head on every sample (slower; same gradients)");
-}
-
-bool parse_command(const po::options_description& options, const std::vector<std::string>& args,
-                   po::variables_map& vm, const po::positional_options_description* positional) {
+bool parse_command(const po::options_description& options, const std::vector<std::string>& args, po::variables_map& vm,
+                   const po::positional_options_description* positional) {
   try {
     po::command_line_parser parser(args);
     parser.options(options);
-    if (positional) parser.positional(*positional);
+    po::positional_options_description none;
+    parser.positional(positional ? *positional : none);
     po::store(parser.run(), vm);
     if (vm.count("help")) {
       std::cout << options << '\n';
       return false;
     }
     po::notify(vm);
+  } catch (const po::too_many_positional_options_error&) {
+    throw InputError("unexpected word on the command line (options take the form --name value)");
   } catch (const po::error& e) {
-    throw UsageError(e.what());
+    throw InputError(e.what());
   }
   return true;
+}
+
+void add_fit_options(po::options_description& options, const pipeline::FitConfig& defaults, bool training_only) {
+  if (!training_only)
+    // clang-format off
+    options.add_options()("config", po::value<std::string>(),
+                          "INI file with any of these options (keys named like the long options; a [slurm] section "
+                          "is left to mcinr cohort); the command line wins");
+  // clang-format on
+  for (const pipeline::FitOption& option : pipeline::fit_options()) {
+    if (training_only && !option.training) continue;
+    const std::string value = option.get(defaults);
+    if (option.kind == pipeline::FitOption::Kind::flag) {
+      // clang-format off
+      options.add_options()(option.name.c_str(), po::bool_switch(), option.help.c_str());
+      // clang-format on
+    } else {
+      const std::string help = option.help + (value.empty() ? "" : " [" + value + "]");
+      // clang-format off
+      options.add_options()(option.name.c_str(), po::value<std::string>(), help.c_str());
+      // clang-format on
+    }
+  }
+}
+
+void apply_fit_options(const po::variables_map& vm, pipeline::FitConfig& config) {
+  std::vector<std::pair<std::string, std::string>> given;
+  for (const pipeline::FitOption& option : pipeline::fit_options())
+    if (vm.count(option.name) && !vm[option.name].defaulted())
+      given.emplace_back(option.name, option.kind == pipeline::FitOption::Kind::flag
+                                          ? std::string(vm[option.name].as<bool>() ? "true" : "false")
+                                          : vm[option.name].as<std::string>());
+  pipeline::apply_fit_options(config, given, vm.count("config") ? vm["config"].as<std::string>() : "");
 }
 
 }  // namespace mcinr::drivers

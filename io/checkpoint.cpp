@@ -1,17 +1,18 @@
-#include "io/checkpoint.hpp"
+#include "mcinr/io/checkpoint.hpp"
+
+#include "mcinr/io/atomic_file.hpp"
 
 #include <hdf5.h>
 
-#include <cstdio>
+#include <cctype>
 #include <filesystem>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace mcinr::io {
 
 namespace {
 
-constexpr int format_version = 1;
+constexpr int format_version = 2;  // 1: the Fourier matrix at /field/fourier_matrix
 
 struct Failure : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -39,14 +40,10 @@ void check(herr_t status, const std::string& what) {
   if (status < 0) throw Failure(what);
 }
 
-template <class T>
-hid_t native();
-template <>
-hid_t native<float>() { return H5T_NATIVE_FLOAT; }
-template <>
-hid_t native<double>() { return H5T_NATIVE_DOUBLE; }
-template <>
-hid_t native<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+template <class T> hid_t native();
+template <> hid_t native<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t native<double>() { return H5T_NATIVE_DOUBLE; }
+template <> hid_t native<std::uint64_t>() { return H5T_NATIVE_UINT64; }
 
 template <class T>
 void write_array(hid_t file, const std::string& name, const std::vector<T>& data, std::vector<hsize_t> dims = {}) {
@@ -118,27 +115,106 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
+bool plain_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char ch : name)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return false;
+  return true;
+}
+
+void write_named(hid_t file, const std::string& group, const std::map<std::string, double>& values) {
+  std::vector<std::string> names;
+  std::vector<double> numbers;
+  for (const auto& [name, value] : values) {
+    names.push_back(name);
+    numbers.push_back(value);
+  }
+  write_string(file, group + "_names", join(names));
+  write_array<double>(file, group + "_values", numbers);
+}
+
+std::map<std::string, double> read_named(hid_t file, const std::string& group) {
+  const auto names = split(read_string(file, group + "_names"));
+  const auto values = read_array<double>(file, group + "_values");
+  if (names.size() != values.size()) throw Failure(group + ": values do not match their names");
+  std::map<std::string, double> out;
+  for (std::size_t i = 0; i < names.size(); ++i) out[names[i]] = values[i];
+  return out;
+}
+
+void write_encoding(hid_t file, const EncodingRecord& e) {
+  write_string(file, "/field/encoding/kind", e.kind);
+  write_named(file, "/field/encoding/attribute", e.attributes);
+  std::vector<std::string> names;
+  for (const auto& [name, array] : e.arrays) {
+    if (!plain_name(name)) throw Failure("encoding array name '" + name + "'");
+    std::size_t count = 1;
+    std::vector<hsize_t> dims;
+    for (auto d : array.shape) {
+      count *= d;
+      dims.push_back(hsize_t(d));
+    }
+    if (dims.empty() || count != array.values.size()) throw Failure("shape of encoding array " + name);
+    write_array<double>(file, "/field/encoding/arrays/" + name, array.values, dims);
+    names.push_back(name);
+  }
+  write_string(file, "/field/encoding/array_names", join(names));
+  write_array<float>(file, "/field/encoding/parameters", e.parameters);
+  write_array<float>(file, "/state/encoding_adam_m", e.adam_m);
+  write_array<float>(file, "/state/encoding_adam_v", e.adam_v);
+  write_array<std::uint64_t>(file, "/state/encoding_adam_steps", {e.adam_steps});
+}
+
+EncodingRecord read_encoding(hid_t file) {
+  EncodingRecord e;
+  e.kind = read_string(file, "/field/encoding/kind");
+  if (!plain_name(e.kind) && e.kind.find('-') == std::string::npos) throw Failure("encoding kind");
+  e.attributes = read_named(file, "/field/encoding/attribute");
+  for (const auto& name : split(read_string(file, "/field/encoding/array_names"))) {
+    if (!plain_name(name)) throw Failure("encoding array name");
+    std::vector<hsize_t> dims;
+    EncodingRecord::Array array;
+    array.values = read_array<double>(file, "/field/encoding/arrays/" + name, &dims);
+    for (auto d : dims) array.shape.push_back(std::size_t(d));
+    e.arrays[name] = std::move(array);
+  }
+  e.parameters = read_array<float>(file, "/field/encoding/parameters");
+  e.adam_m = read_array<float>(file, "/state/encoding_adam_m");
+  e.adam_v = read_array<float>(file, "/state/encoding_adam_v");
+  e.adam_steps = read_array<std::uint64_t>(file, "/state/encoding_adam_steps").at(0);
+  if (e.adam_m.size() != e.parameters.size() || e.adam_v.size() != e.parameters.size())
+    throw Failure("the encoding's Adam moments do not match its parameters");
+  return e;
+}
+
+// Format 1 held only a Fourier matrix (F x 3); its scale was a setting.
+EncodingRecord read_fourier_v1(hid_t file, const std::map<std::string, double>& settings) {
+  std::vector<hsize_t> dims;
+  EncodingRecord e;
+  e.kind = "fourier";
+  EncodingRecord::Array matrix;
+  matrix.values = read_array<double>(file, "/field/fourier_matrix", &dims);
+  if (dims.size() != 2 || dims[1] != 3) throw Failure("bad Fourier matrix");
+  matrix.shape = {std::size_t(dims[0]), 3};
+  e.arrays["matrix"] = std::move(matrix);
+  e.attributes["features"] = double(dims[0]);
+  const auto scale = settings.find("fourier_scale");
+  e.attributes["scale"] = scale == settings.end() ? 0.0 : scale->second;
+  return e;
+}
+
 }  // namespace
 
 void write_checkpoint(const std::string& path, const Checkpoint& c) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  const std::string tmp = (parent / ("." + std::filesystem::path(path).filename().string() + ".tmp" +
-                                     std::to_string(::getpid())))
-                              .string();
+  AtomicFile target(path, ".h5");
   try {
     {
-      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create the file");
+      Handle file(H5Fcreate(target.temporary_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                  "create the file");
       write_array<double>(file, "/format_version", {double(format_version)});
       write_string(file, "/config/model", c.model);
-      std::vector<std::string> names;
-      std::vector<double> values;
-      for (const auto& [name, value] : c.settings) {
-        names.push_back(name);
-        values.push_back(value);
-      }
-      write_string(file, "/config/setting_names", join(names));
-      write_array<double>(file, "/config/setting_values", values);
+      write_named(file, "/config/setting", c.settings);
       write_string(file, "/config/inputs", join({c.inputs[0], c.inputs[1]}));
       write_array<std::uint64_t>(file, "/state/seed", {c.seed});
       write_array<double>(file, "/state/epochs_done", {double(c.epochs_done)});
@@ -148,7 +224,8 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
       write_array<float>(file, "/state/parameters", c.parameters);
       write_array<float>(file, "/state/adam_m", c.adam_m);
       write_array<float>(file, "/state/adam_v", c.adam_v);
-      write_array<double>(file, "/field/fourier_matrix", c.fourier_matrix, {hsize_t(c.fourier_matrix.size() / 3), 3});
+      write_encoding(file, c.encoding);
+      write_array<std::uint64_t>(file, "/state/step_plan", {c.total_steps, c.constant_steps});
       write_array<double>(file, "/field/domain", {c.domain_lo, c.domain_hi});
       write_array<float>(file, "/field/intensity_range",
                          {c.intensity_lo[0], c.intensity_hi[0], c.intensity_lo[1], c.intensity_hi[1]});
@@ -162,14 +239,14 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
       write_string(file, "/metrics/columns", join(c.metric_columns));
       std::vector<double> rows;
       for (const auto& row : c.metric_rows) rows.insert(rows.end(), row.begin(), row.end());
-      write_array<double>(file, "/metrics/rows", rows, {hsize_t(c.metric_rows.size()), hsize_t(c.metric_columns.size())});
+      write_array<double>(file, "/metrics/rows", rows,
+                          {hsize_t(c.metric_rows.size()), hsize_t(c.metric_columns.size())});
       check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush");
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Failure("rename into place");
   } catch (const Failure& e) {
-    std::remove(tmp.c_str());
     throw std::runtime_error(path + ": cannot write the checkpoint (" + e.what() + ")");
   }
+  target.commit();
 }
 
 Checkpoint read_checkpoint(const std::string& path) {
@@ -178,13 +255,11 @@ Checkpoint read_checkpoint(const std::string& path) {
   try {
     if (H5Fis_hdf5(path.c_str()) <= 0) throw Failure("not an HDF5 file");
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open");
-    if (read_scalar(file, "/format_version") != format_version) throw Failure("unknown format version");
+    const double version = read_scalar(file, "/format_version");
+    if (version != format_version && version != 1) throw Failure("unknown format version");
     Checkpoint c;
     c.model = read_string(file, "/config/model");
-    const auto names = split(read_string(file, "/config/setting_names"));
-    const auto values = read_array<double>(file, "/config/setting_values");
-    if (names.size() != values.size()) throw Failure("settings do not match their names");
-    for (std::size_t i = 0; i < names.size(); ++i) c.settings[names[i]] = values[i];
+    c.settings = read_named(file, "/config/setting");
     const auto inputs = split(read_string(file, "/config/inputs"));
     if (inputs.size() != 2) throw Failure("inputs");
     c.inputs = {inputs[0], inputs[1]};
@@ -198,7 +273,13 @@ Checkpoint read_checkpoint(const std::string& path) {
     c.adam_v = read_array<float>(file, "/state/adam_v");
     if (c.adam_m.size() != c.parameters.size() || c.adam_v.size() != c.parameters.size())
       throw Failure("Adam moments do not match the parameters");
-    c.fourier_matrix = read_array<double>(file, "/field/fourier_matrix");
+    c.encoding = version == 1 ? read_fourier_v1(file, c.settings) : read_encoding(file);
+    if (version != 1) {
+      const auto plan = read_array<std::uint64_t>(file, "/state/step_plan");
+      if (plan.size() != 2 || plan[1] > plan[0]) throw Failure("bad step plan");
+      c.total_steps = plan[0];
+      c.constant_steps = plan[1];
+    }
     const auto domain = read_array<double>(file, "/field/domain");
     if (domain.size() != 2 || !(domain[1] > domain[0])) throw Failure("bad domain");
     c.domain_lo = domain[0];

@@ -7,9 +7,24 @@
 #include <string>
 #include <vector>
 
-#include "io/nifti.hpp"
+#include "mcinr/io/nifti.hpp"
 
 namespace mcinr::io {
+
+// The field's encoding (core/encoding.hpp) as a checkpoint holds it: its
+// kind, attributes and fixed arrays, and its trainable parameters with their
+// Adam state (empty where it trains nothing).
+struct EncodingRecord {
+  struct Array {
+    std::vector<std::size_t> shape;
+    std::vector<double> values;  // row-major
+  };
+  std::string kind;
+  std::map<std::string, double> attributes;
+  std::map<std::string, Array> arrays;  // names: letters, digits, '_'
+  std::vector<float> parameters, adam_m, adam_v;
+  std::uint64_t adam_steps = 0;
+};
 
 struct Checkpoint {
   // Configuration (integers and reals by name: model sizes, training settings).
@@ -24,7 +39,10 @@ struct Checkpoint {
   double epoch_loss_sum = 0;     // batch losses summed so far in that epoch
   std::uint64_t adam_steps = 0;
   std::vector<float> parameters, adam_m, adam_v;
-  std::vector<double> fourier_matrix;  // F x 3, row-major
+  // A step-wise schedule's plan (a fit on a time budget fixes it once it
+  // knows its speed): total steps and the steps at the full rate; 0: none.
+  std::uint64_t total_steps = 0, constant_steps = 0;
+  EncodingRecord encoding;
   double domain_lo = 0, domain_hi = 1;
   std::array<float, 2> intensity_lo{}, intensity_hi{};  // per contrast, for writing outputs
   Geometry grid;                                        // the fit's output grid
@@ -38,11 +56,13 @@ struct Checkpoint {
   std::vector<std::vector<double>> metric_rows;
 };
 
-// Writes atomically (temporary file, then rename): a crash never leaves a
-// broken file where a good one was. Throws std::runtime_error naming the path.
+// Writes atomically (io/atomic_file.hpp): a crash, of the process or the
+// node, never leaves a broken file where a good one was. Throws
+// std::runtime_error naming the path.
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 
-// Throws std::runtime_error "<path>: not a valid mcinr checkpoint (...)".
+// Reads format 2 and the Fourier-only format 1. Throws std::runtime_error
+// "<path>: not a valid mcinr checkpoint (...)".
 Checkpoint read_checkpoint(const std::string& path);
 
 }  // namespace mcinr::io

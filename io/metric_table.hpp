@@ -16,6 +16,7 @@ class MetricTable {
   // values.size() must equal columns().size().
   void add_row(const std::vector<double>& values);
   const std::vector<double>& row(std::size_t i) const { return rows_.at(i); }
+  void set_row(std::size_t i, const std::vector<double>& values);  // same size as columns()
 
   std::string to_csv() const;
   // Writes atomically; throws std::runtime_error with the path and reason.
@@ -25,8 +26,5 @@ class MetricTable {
   std::vector<std::string> columns_;
   std::vector<std::vector<double>> rows_;
 };
-
-// Writes text to path atomically (temporary file, flush, rename).
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace mcinr::io

@@ -1,5 +1,5 @@
-#include "io/nifti.hpp"
-#include "io/detail/itk_image.hpp"
+#include "mcinr/io/nifti.hpp"
+#include "mcinr/io/detail/itk_image.hpp"
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -9,12 +9,12 @@
 
 #include <nifti1_io.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace mcinr::io {
 
@@ -59,8 +59,10 @@ void check_voxel_data(const std::string& path, std::vector<float>& voxels) {
     if (got == 0) break;
     if (is_float) {
       if (swap) {
-        if (width == 4) nifti_swap_4bytes(got, chunk.data());
-        else nifti_swap_8bytes(got, chunk.data());
+        if (width == 4)
+          nifti_swap_4bytes(got, chunk.data());
+        else
+          nifti_swap_8bytes(got, chunk.data());
       }
       for (std::size_t i = 0; i < got; ++i) {
         double value;
@@ -78,8 +80,8 @@ void check_voxel_data(const std::string& path, std::vector<float>& voxels) {
   }
   znzclose(file);
   if (done < count)
-    throw error(path, "truncated: the file holds " + std::to_string(done) + " of its " + std::to_string(count) +
-                          " voxels");
+    throw error(path,
+                "truncated: the file holds " + std::to_string(done) + " of its " + std::to_string(count) + " voxels");
 }
 
 }  // namespace
@@ -136,7 +138,8 @@ void write_nifti(const std::string& path, const Volume& volume) {
 
   // Keep the NIfTI suffix on the temporary name: ITK picks compression by it.
   std::string suffix = ".nii";
-  if (path.size() >= 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0) suffix = ".nii.gz";
+  if (path.size() >= 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0)
+    suffix = ".nii.gz";
   else if (path.size() < 4 || path.compare(path.size() - 4, 4, ".nii") != 0)
     throw error(path, "output name must end in .nii or .nii.gz");
   // Check the folder first: niftilib would print its own error lines.
@@ -144,9 +147,8 @@ void write_nifti(const std::string& path, const Volume& volume) {
   const std::string folder = parent.empty() ? "." : parent.string();
   if (!std::filesystem::is_directory(folder)) throw error(path, "no such folder " + folder);
   if (::access(folder.c_str(), W_OK) != 0) throw error(path, "folder " + folder + " is not writable");
-  const std::string tmp = path.substr(0, path.size() - suffix.size()) + ".tmp" + std::to_string(::getpid()) + suffix;
   auto format = itk::NiftiImageIO::New();
-  detail::write_itk_atomically<Image>(path, tmp, image.GetPointer(), format);
+  detail::write_itk_atomically<Image>(path, suffix, image.GetPointer(), format);
 }
 
 }  // namespace mcinr::io

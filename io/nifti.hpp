@@ -10,8 +10,8 @@ namespace mcinr::io {
 
 struct Geometry {
   std::array<std::size_t, 3> size{};
-  std::array<double, 3> spacing{1, 1, 1};  // mm
-  std::array<double, 3> origin{};          // mm, world position of voxel (0, 0, 0)
+  std::array<double, 3> spacing{1, 1, 1};                      // mm
+  std::array<double, 3> origin{};                              // mm, world position of voxel (0, 0, 0)
   std::array<double, 9> direction{1, 0, 0, 0, 1, 0, 0, 0, 1};  // row-major 3x3, columns = axes
   std::size_t voxels() const { return size[0] * size[1] * size[2]; }
   // World position (mm) of voxel index (i, j, k): origin + D diag(spacing) index.

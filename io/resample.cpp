@@ -1,5 +1,5 @@
-#include "io/resample.hpp"
-#include "io/detail/itk_image.hpp"
+#include "mcinr/io/resample.hpp"
+#include "mcinr/io/detail/itk_image.hpp"
 
 #include <itkBSplineInterpolateImageFunction.h>
 #include <itkImage.h>

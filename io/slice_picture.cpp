@@ -1,5 +1,5 @@
-#include "io/slice_picture.hpp"
-#include "io/detail/itk_image.hpp"
+#include "mcinr/io/slice_picture.hpp"
+#include "mcinr/io/detail/itk_image.hpp"
 
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace mcinr::io {
 
@@ -45,19 +44,20 @@ void write_mid_slices(const std::string& path, const std::vector<const Volume*>&
         for (std::size_t x = 0; x < widths[row]; ++x) {
           const std::size_t up = heights[row] - 1 - y;  // z (or y) grows upwards on screen
           float value;
-          if (row == 0) value = v.at(x, up, s[2] / 2);
-          else if (row == 1) value = v.at(x, s[1] / 2, up);
-          else value = v.at(s[0] / 2, x, up);
+          if (row == 0)
+            value = v.at(x, up, s[2] / 2);
+          else if (row == 1)
+            value = v.at(x, s[1] / 2, up);
+          else
+            value = v.at(s[0] / 2, x, up);
           const float unit = std::clamp((value - lo) / range, 0.0f, 1.0f);
           pixels[(top + y) * width + left + x] = static_cast<unsigned char>(unit * 255.0f + 0.5f);
         }
       top += heights[row] + gap;
     }
   }
-  const std::string tmp = path.substr(0, path.size() - (path.size() >= 4 ? 4 : 0)) + ".tmp" +
-                          std::to_string(::getpid()) + ".png";
   auto format = itk::PNGImageIO::New();
-  detail::write_itk_atomically<Picture>(path, tmp, picture, format);
+  detail::write_itk_atomically<Picture>(path, ".png", picture, format);
 }
 
 }  // namespace mcinr::io

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "io/nifti.hpp"
+#include "mcinr/io/nifti.hpp"
 
 namespace mcinr::io {
 

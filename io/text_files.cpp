@@ -1,10 +1,11 @@
-#include "io/text_files.hpp"
+#include "mcinr/io/text_files.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
-#include "io/metric_table.hpp"
+#include "mcinr/io/atomic_file.hpp"
 
 namespace mcinr::io {
 
@@ -111,7 +112,13 @@ TextTable parse_csv(const std::string& text, const std::string& origin) {
   return table;
 }
 
-std::string read_text_file(const std::string& path) {
+std::string read_text_file(const std::string& path, std::size_t max_bytes) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw std::runtime_error(path + ": not a readable file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes)
+    throw std::runtime_error(path + ": too large (" + std::to_string(size) + " bytes, at most " +
+                             std::to_string(max_bytes) + ")");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read");
   std::ostringstream text;
@@ -138,6 +145,29 @@ Record parse_record(const std::string& text, const std::string& origin) {
   }
   return record;
 }
+
+std::vector<IniEntry> parse_ini(const std::string& text, const std::string& origin) {
+  std::vector<IniEntry> entries;
+  std::istringstream in(text);
+  std::string line, section;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    const std::string content = trimmed(line.substr(0, line.find('#')));
+    if (content.empty()) continue;
+    if (content.front() == '[') {
+      if (content.back() != ']' || content.size() < 3)
+        throw std::runtime_error(origin + ": line " + std::to_string(number) + ": expected [section]");
+      section = trimmed(content.substr(1, content.size() - 2));
+      continue;
+    }
+    const auto eq = content.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw std::runtime_error(origin + ": line " + std::to_string(number) + ": expected key = value");
+    entries.push_back({section, trimmed(content.substr(0, eq)), trimmed(content.substr(eq + 1)), number});
+  }
+  return entries;
+}
+
+std::vector<IniEntry> read_ini(const std::string& path) { return parse_ini(read_text_file(path), path); }
 
 Record read_record(const std::string& path) { return parse_record(read_text_file(path), path); }
 

@@ -30,7 +30,20 @@ Record parse_record(const std::string& text, const std::string& origin);
 Record read_record(const std::string& path);
 void write_record(const std::string& path, const Record& record, const std::string& comment = "");
 
-// The whole file as a string; throws std::runtime_error "<path>: cannot read".
-std::string read_text_file(const std::string& path);
+// An INI file: "key = value" lines under optional [section] headers; '#'
+// starts a comment (to the end of the line), as Boost.Program_options reads
+// config files. Keys may repeat. Throws std::runtime_error
+// "<origin>: line N: ..." for a line that is neither.
+struct IniEntry {
+  std::string section;  // "" before the first header
+  std::string key, value;
+  std::size_t line = 0;
+};
+std::vector<IniEntry> parse_ini(const std::string& text, const std::string& origin);
+std::vector<IniEntry> read_ini(const std::string& path);
+
+// The whole file as a string; throws std::runtime_error "<path>: ..." where
+// it is not a regular file, cannot be read or is larger than max_bytes.
+std::string read_text_file(const std::string& path, std::size_t max_bytes = std::size_t(64) << 20);
 
 }  // namespace mcinr::io

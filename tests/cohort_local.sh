@@ -120,10 +120,10 @@ mkdir -p "$work/empty"
 expect_error "no subject folders \(no file named <id>_c1_LR.nii.gz below it\)" \
   "$mcinr" cohort plan --root "$work/empty" --contrasts c1,c2 --out "$work/run2"
 printf 'epochs = 2\n[slurm]\npartitoin = gpu\n' > "$work/typo.ini"
-expect_error "typo.ini: unrecognised option 'slurm.partitoin' in \[slurm\]" \
+expect_error "typo.ini: line 3: unrecognised option 'slurm.partitoin' in \[slurm\]" \
   "$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --config "$work/typo.ini" --out "$work/run2"
 printf 'epoch = 2\n' > "$work/typo2.ini"
-expect_error "typo2.ini: unrecognised option 'epoch'" \
+expect_error "typo2.ini: line 1: unrecognised option 'epoch'" \
   "$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --config "$work/typo2.ini" --out "$work/run2"
 [ ! -e "$work/run2" ] || fail "a refused plan left a run folder"
 # Subjects without ground truth need an output grid from the config.

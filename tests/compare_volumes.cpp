@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "io/nifti.hpp"
+#include "mcinr/io/nifti.hpp"
 
 int main(int argc, char* argv[]) {
   if (argc < 3) {

@@ -4,12 +4,11 @@
 #include <iostream>
 #include <string>
 
-#include "backends/device_info.hpp"
 #include <catch2/catch.hpp>
+#include "mcinr/backends/device_info.hpp"
 
 int main(int argc, char* argv[]) {
   Kokkos::ScopeGuard kokkos(argc, argv);
-  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty())
-    std::cerr << warning << '\n';
+  if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty()) std::cerr << warning << '\n';
   return Catch::Session().run(argc, argv);
 }

@@ -8,8 +8,8 @@
 #include <iostream>
 #include <string>
 
-#include "core/phantom.hpp"
-#include "io/nifti.hpp"
+#include "mcinr/core/phantom.hpp"
+#include "mcinr/io/nifti.hpp"
 
 using mcinr::io::Volume;
 

@@ -10,7 +10,7 @@
 #include <iostream>
 #include <limits>
 
-#include "io/nifti.hpp"
+#include "mcinr/io/nifti.hpp"
 #include "metric_volumes.hpp"
 
 using mcinr::io::Volume;

@@ -1,8 +1,8 @@
 // The MI stopping rule, worked by hand.
 #include <catch2/catch.hpp>
 
-#include "core/early_stopping.hpp"
-#include "core/field_domain.hpp"
+#include "mcinr/core/early_stopping.hpp"
+#include "mcinr/core/field_domain.hpp"
 
 using namespace mcinr;
 

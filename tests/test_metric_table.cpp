@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/metric_table.hpp"
+#include "mcinr/io/metric_table.hpp"
 
 using mcinr::io::MetricTable;
 

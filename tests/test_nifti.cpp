@@ -1,14 +1,14 @@
 // io/nifti: geometry and voxels survive a write/read round trip exactly;
 // bad files get a clear error naming the file; real subjects read as expected.
-#include <catch2/catch.hpp>
-#include <filesystem>
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <fstream>
 #include <unistd.h>
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 
-#include "io/nifti.hpp"
+#include "mcinr/io/nifti.hpp"
 
 using namespace mcinr::io;
 namespace fs = std::filesystem;

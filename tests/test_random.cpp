@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "core/fourier_encoding.hpp"
-#include "core/random.hpp"
+#include "mcinr/core/fourier_encoding.hpp"
+#include "mcinr/core/random.hpp"
 #include "testing.hpp"
 
 using namespace mcinr;
@@ -70,7 +70,8 @@ TEST_CASE("Fourier encoding matches its formula", "[encoding]") {
   double sb = 0, sbb = 0;
   for (int f = 0; f < features; ++f)
     for (int d = 0; d < 3; ++d) {
-      CHECK(b(f, d) == random::normal_host(12, static_cast<std::uint64_t>(random::Stream::fourier_matrix), f * 3 + d) * sigma);
+      CHECK(b(f, d) ==
+            random::normal_host(12, static_cast<std::uint64_t>(random::Stream::fourier_matrix), f * 3 + d) * sigma);
       sb += b(f, d);
       sbb += b(f, d) * b(f, d);
     }

@@ -3,16 +3,14 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "io/text_files.hpp"
+#include "mcinr/io/text_files.hpp"
 
 using namespace mcinr::io;
 
 TEST_CASE("a text table round-trips through CSV, quotes, commas and newlines included", "[io]") {
   TextTable table;
   table.columns = {"index", "path", "error"};
-  table.rows = {{"1", "/data/a,b/sub", "said \"no\""},
-                {"2", "", "line one\nline two"},
-                {"3", " spaced ", "x\r\ny"}};
+  table.rows = {{"1", "/data/a,b/sub", "said \"no\""}, {"2", "", "line one\nline two"}, {"3", " spaced ", "x\r\ny"}};
   const std::string csv = to_csv(table);
   CHECK(csv.substr(0, csv.find('\n')) == "index,path,error");
   CHECK(csv.find("\"/data/a,b/sub\",\"said \"\"no\"\"\"") != std::string::npos);
@@ -44,6 +42,6 @@ TEST_CASE("key = value records round-trip; newlines in values are flattened", "[
   CHECK(r.at("empty").empty());
   CHECK(r.size() == 3);
   CHECK_THROWS_WITH(parse_record("ok = 1\nno equals sign\n", "s.txt"), "s.txt: line 2: expected key = value");
-  CHECK_THROWS_WITH(read_record((dir / "absent.txt").string()), Catch::Contains("absent.txt: cannot read"));
+  CHECK_THROWS_WITH(read_record((dir / "absent.txt").string()), Catch::Contains("absent.txt: not a readable file"));
   std::filesystem::remove_all(dir);
 }

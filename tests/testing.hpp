@@ -5,13 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "core/random.hpp"
-#include "core/types.hpp"
+#include "mcinr/backends/types.hpp"
+#include "mcinr/core/random.hpp"
 
 namespace mcinr::testing {
 
-template <class View>
-std::vector<typename View::non_const_value_type> to_host(const View& view) {
+template <class View> std::vector<typename View::non_const_value_type> to_host(const View& view) {
   auto mirror = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
   std::vector<typename View::non_const_value_type> out;
   if constexpr (View::rank == 1) {
@@ -38,11 +37,12 @@ Matrix<Scalar> random_matrix(const char* label, std::size_t rows, std::size_t co
 }
 
 // ||a - b|| / ||b|| (0 when both are zero).
-inline double relative_error(const std::vector<double>& a, const std::vector<double>& b) {
+template <class A, class B> double relative_error(const std::vector<A>& a, const std::vector<B>& b) {
   double diff = 0, norm = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    diff += (a[i] - b[i]) * (a[i] - b[i]);
-    norm += b[i] * b[i];
+    const double d = double(a[i]) - double(b[i]);
+    diff += d * d;
+    norm += double(b[i]) * double(b[i]);
   }
   if (norm == 0) return std::sqrt(diff);
   return std::sqrt(diff / norm);

@@ -1,11 +1,9 @@
 #pragma once
-// ITK plumbing shared by io/: a Volume as an itk::Image, and the one atomic
-// write path for ITK formats.
-//
-// write_itk_atomically writes an ITK image through a given ImageIO to `tmp`, then renames it onto
-// `path`: the one atomic-write path of io/ for ITK formats. `tmp` must keep
-// the format's suffix (ITK picks compression by it). Throws
-// std::runtime_error "<path>: cannot write ..." and leaves no temporary file.
+// ITK plumbing shared by io/: a Volume as an itk::Image, and writing an ITK
+// image through a given ImageIO atomically (io/atomic_file.hpp). `suffix` is
+// the format's (".nii.gz", ".png"): ITK picks compression by the temporary
+// file's name. Throws std::runtime_error "<path>: cannot write ..." and
+// leaves no temporary file.
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
 
@@ -15,7 +13,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "io/nifti.hpp"
+#include "mcinr/io/atomic_file.hpp"
+#include "mcinr/io/nifti.hpp"
 
 namespace mcinr::io::detail {
 
@@ -44,21 +43,18 @@ inline FloatImage::Pointer to_itk_image(const Volume& v) {
 }
 
 template <class Image>
-void write_itk_atomically(const std::string& path, const std::string& tmp, Image* image, itk::ImageIOBase* format) {
+void write_itk_atomically(const std::string& path, const std::string& suffix, Image* image, itk::ImageIOBase* format) {
+  AtomicFile file(path, suffix);
   auto writer = itk::ImageFileWriter<Image>::New();
   writer->SetImageIO(format);
-  writer->SetFileName(tmp);
+  writer->SetFileName(file.temporary_path());
   writer->SetInput(image);
   try {
     writer->Update();
   } catch (const itk::ExceptionObject& e) {
-    std::remove(tmp.c_str());
     throw std::runtime_error(path + ": cannot write (" + e.GetDescription() + ")");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": cannot rename the written file into place");
-  }
+  file.commit();
 }
 
 }  // namespace mcinr::io::detail

@@ -1,0 +1,85 @@
+#include "mcinr/drivers/console.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/stop_signal.hpp"
+
+namespace mcinr::drivers {
+
+void ConsoleFitObserver::planned(const pipeline::FitPlan& p) {
+  std::printf(
+      "mcinr fit on %s\n  %s (%zu-sample batches)\n  %s\n  %zu samples, %zu parameters (%s), output grid "
+      "%zux%zux%zu\n",
+      p.backend.c_str(), p.images[0].c_str(), p.batch_size, p.images[1].c_str(), p.samples, p.parameters,
+      p.model.c_str(), p.grid.size[0], p.grid.size[1], p.grid.size[2]);
+  std::fflush(stdout);
+}
+
+void ConsoleFitObserver::baseline(const std::string& method, const pipeline::Scores& s) {
+  std::printf("%-8s interpolation: PSNR %.2f / %.2f  SSIM %.4f / %.4f  MI %.4f\n", method.c_str(), s.psnr[0], s.psnr[1],
+              s.ssim[0], s.ssim[1], s.mi_pred);
+  std::fflush(stdout);
+}
+
+void ConsoleFitObserver::resumed(const pipeline::ResumePoint& p) {
+  std::printf("resuming %s: %d epochs done%s\n", p.checkpoint.c_str(), p.epochs_done,
+              p.next_batch ? (", inside epoch " + std::to_string(p.epochs_done + 1) + " at batch " +
+                              std::to_string(p.next_batch))
+                                 .c_str()
+                           : "");
+  std::fflush(stdout);
+}
+
+void ConsoleFitObserver::training(const BatchProgress& p, double eta) {
+  const std::size_t every = p.batches / 10;
+  if (every == 0 || p.batch % every != 0 || p.batch >= p.batches) return;
+  std::printf("  epoch %d/%d  step %zu/%zu  loss %.4e  %.0f samples/s  ETA %.0f s\n", p.epoch, p.epochs, p.batch,
+              p.batches, p.mean_loss, p.seconds > 0 ? double(p.samples) / p.seconds : 0.0, eta);
+  std::fflush(stdout);
+}
+
+void ConsoleFitObserver::epoch_done(const pipeline::EpochReport& r) {
+  std::printf("epoch %d/%d  lr %.2e  loss %.4e  %.1f s  %.0f samples/s", r.stats.epoch, r.epochs, r.stats.lr,
+              r.stats.loss, r.stats.seconds, r.stats.samples_per_second);
+  if (r.scored) std::printf("  MI %.4f", r.scores.mi_pred);
+  if (r.scored && r.scores.has_truth())
+    std::printf("  PSNR %.2f / %.2f  SSIM %.4f / %.4f", r.scores.psnr[0], r.scores.psnr[1], r.scores.ssim[0],
+                r.scores.ssim[1]);
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+void ConsoleFitObserver::early_stopped(int epoch) {
+  std::printf("early stopping: MI(pred1, pred2) settled after epoch %d\n", epoch);
+  std::fflush(stdout);
+}
+
+void print_outcome(const pipeline::FitConfig& config, const pipeline::FitOutcome& o) {
+  using Status = pipeline::FitOutcome::Status;
+  if (o.status == Status::interrupted) {
+    std::printf("signal %d %s: checkpointed to %s; exiting (status %d)\n", pipeline::stop_signal(), o.where.c_str(),
+                o.checkpoint.c_str(), pipeline::exit_interrupted);
+  } else if (o.status == Status::already_complete) {
+    std::printf("%s: this fit is complete (%d epochs, stopped by %s); nothing to do\n", o.checkpoint.c_str(),
+                o.epochs_done, o.stop_reason.c_str());
+  } else {
+    if (o.final_scores && o.final_scores->has_truth()) {
+      std::printf("\n%-24s %9s %9s %9s %9s\n", "", "PSNR c1", "SSIM c1", "PSNR c2", "SSIM c2");
+      auto row = [](const std::string& label, const pipeline::Scores& s) {
+        std::printf("%-24s %9.2f %9.4f %9.2f %9.4f\n", label.c_str(), s.psnr[0], s.ssim[0], s.psnr[1], s.ssim[1]);
+      };
+      for (const char* method : {"linear", "bspline"})
+        if (o.baselines.count(method)) row(std::string(method) + " interpolation", o.baselines.at(method));
+      row("mcinr field", *o.final_scores);
+    }
+    std::printf(
+        "wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json, checkpoint.h5, slices.png "
+        "(%.1f s)\n",
+        config.out.c_str(), o.seconds);
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace mcinr::drivers

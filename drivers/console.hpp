@@ -1,0 +1,22 @@
+#pragma once
+// A fit's progress on the terminal (and in a cohort task's log): the plan,
+// the interpolation scores, a line per 10% of an epoch with its ETA, a line
+// per epoch, and the final table.
+#include "mcinr/pipeline/subject_fit.hpp"
+
+namespace mcinr::drivers {
+
+class ConsoleFitObserver : public pipeline::FitObserver {
+ public:
+  void planned(const pipeline::FitPlan& plan) override;
+  void baseline(const std::string& method, const pipeline::Scores& scores) override;
+  void resumed(const pipeline::ResumePoint& point) override;
+  void training(const BatchProgress& progress, double eta_seconds) override;
+  void epoch_done(const pipeline::EpochReport& report) override;
+  void early_stopped(int epoch) override;
+};
+
+// What a finished, complete or interrupted fit prints last.
+void print_outcome(const pipeline::FitConfig& config, const pipeline::FitOutcome& outcome);
+
+}  // namespace mcinr::drivers

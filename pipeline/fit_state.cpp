@@ -1,0 +1,143 @@
+#include "mcinr/pipeline/fit_state.hpp"
+
+#include <cmath>
+
+#include "mcinr/core/device_copy.hpp"
+#include "mcinr/pipeline/errors.hpp"
+
+namespace mcinr::pipeline {
+
+io::EncodingRecord to_record(const EncodingState& state) {
+  io::EncodingRecord r;
+  r.kind = state.kind;
+  r.attributes = state.attributes;
+  for (const auto& [name, array] : state.arrays) r.arrays[name] = {array.shape, array.values};
+  return r;
+}
+
+EncodingState to_state(const io::EncodingRecord& record) {
+  EncodingState s;
+  s.kind = record.kind;
+  s.attributes = record.attributes;
+  for (const auto& [name, array] : record.arrays) s.arrays[name] = {array.shape, array.values};
+  return s;
+}
+
+io::Checkpoint read_checkpoint_file(const std::string& path) {
+  try {
+    return io::read_checkpoint(path);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+}
+
+void capture_training(FieldTrainer<float>& trainer, io::Checkpoint& c) {
+  c.model = to_string(trainer.field_config().mlp.architecture);
+  c.seed = trainer.train_config().seed;
+  c.epochs_done = trainer.epochs_done();
+  c.adam_steps = trainer.optimizer().steps();
+  c.parameters = to_host(trainer.mlp().parameters());
+  c.adam_m = to_host(trainer.optimizer().first_moment());
+  c.adam_v = to_host(trainer.optimizer().second_moment());
+  c.total_steps = trainer.train_config().total_steps;
+  c.constant_steps = trainer.train_config().constant_steps;
+  Encoding<float>& encoding = trainer.encoding();
+  c.encoding = to_record(encoding.state());
+  if (encoding.parameter_count() > 0) {
+    c.encoding.parameters = to_host(encoding.parameters());
+    c.encoding.adam_m = to_host(trainer.encoding_optimizer().first_moment());
+    c.encoding.adam_v = to_host(trainer.encoding_optimizer().second_moment());
+    c.encoding.adam_steps = trainer.encoding_optimizer().steps();
+  }
+}
+
+void require_same_fit(const io::Checkpoint& c, const std::string& path, const FitConfig& config,
+                      FieldTrainer<float>& trainer, const FieldDomain& domain) {
+  for (const auto& [name, value] : config.settings()) {
+    const auto found = c.settings.find(name);
+    require(found != c.settings.end() && found->second == value,
+            path + ": it was written with another " + name + " (" +
+                (found == c.settings.end() ? std::string("none") : std::to_string(found->second)) + ", now " +
+                std::to_string(value) + ")");
+  }
+  require(c.model == to_string(config.field.mlp.architecture) && c.seed == config.train.seed,
+          path + ": it was written with another model or seed");
+  const EncodingState saved = to_state(c.encoding), now = trainer.encoding().state();
+  require(saved.kind == now.kind, path + ": it was written with the " + saved.kind + " encoding, now " + now.kind);
+  require(saved.attributes == now.attributes, path + ": its encoding's settings differ");
+  for (const auto& [name, array] : now.arrays) {
+    const auto found = saved.arrays.find(name);
+    require(found != saved.arrays.end() && found->second.shape == array.shape,
+            path + ": its encoding's " + name + " does not fit");
+    for (std::size_t i = 0; i < array.values.size(); ++i)
+      require(float(found->second.values[i]) == float(array.values[i]), path + ": its encoding's " + name + " differs");
+  }
+  require(c.domain_lo == domain.lo && c.domain_hi == domain.hi,
+          path + ": it was fitted to other inputs (coordinate range differs)");
+}
+
+namespace {
+
+template <class T>
+void copy_checked(const Kokkos::View<T*, MemSpace>& view, const std::vector<T>& data, const std::string& path,
+                  const std::string& what) {
+  require(data.size() == view.extent(0), path + ": the checkpoint's " + what + " do not fit this model");
+  copy_to_device(view, data);
+}
+
+}  // namespace
+
+void restore_training(const io::Checkpoint& c, const std::string& path, FieldTrainer<float>& trainer) {
+  copy_checked(trainer.mlp().parameters(), c.parameters, path, "parameters");
+  copy_checked(trainer.optimizer().first_moment(), c.adam_m, path, "Adam moments");
+  copy_checked(trainer.optimizer().second_moment(), c.adam_v, path, "Adam moments");
+  trainer.optimizer().set_steps(c.adam_steps);
+  Encoding<float>& encoding = trainer.encoding();
+  if (encoding.parameter_count() > 0) {
+    copy_checked(encoding.parameters(), c.encoding.parameters, path, "encoding parameters");
+    copy_checked(trainer.encoding_optimizer().first_moment(), c.encoding.adam_m, path, "encoding Adam moments");
+    copy_checked(trainer.encoding_optimizer().second_moment(), c.encoding.adam_v, path, "encoding Adam moments");
+    trainer.encoding_optimizer().set_steps(c.encoding.adam_steps);
+  } else {
+    require(c.encoding.parameters.empty(), path + ": its encoding has parameters this one lacks");
+  }
+  if (c.total_steps > 0) trainer.set_step_plan(c.total_steps, c.constant_steps);
+  trainer.set_epochs_done(c.epochs_done);
+}
+
+SavedField load_saved_field(const std::string& path) {
+  const io::Checkpoint c = read_checkpoint_file(path);
+  auto setting = [&](const char* name) {
+    const auto found = c.settings.find(name);
+    require(found != c.settings.end() && std::isfinite(found->second) && std::abs(found->second) < 1e9,
+            path + ": no valid " + name + " setting");
+    return found->second;
+  };
+  SavedField saved;
+  MlpConfig config;
+  try {
+    config.architecture = parse_architecture(c.model);
+    config.hidden = int(setting("hidden"));
+    config.layers = int(setting("layers"));
+    config.head_hidden = int(setting("head_hidden"));
+    const double batch = setting("batch_size");
+    require(batch >= 1 && batch <= double(1 << 24), path + ": bad batch_size setting");
+    const std::size_t capacity = std::size_t(batch);
+    std::unique_ptr<Encoding<float>> encoding = restore_encoding<float>(to_state(c.encoding));
+    if (encoding->parameter_count() > 0)
+      copy_checked(encoding->parameters(), c.encoding.parameters, path, "encoding parameters");
+    config.input_dim = encoding->output_dim();
+    config.validate();
+    saved.field = Field<float>(std::move(encoding), config, capacity);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path + ": " + e.what());
+  }
+  copy_checked(saved.field.mlp().parameters(), c.parameters, path, "parameters");
+  saved.domain = FieldDomain{c.domain_lo, c.domain_hi};
+  saved.intensity_lo = c.intensity_lo;
+  saved.intensity_hi = c.intensity_hi;
+  saved.grid = c.grid;
+  return saved;
+}
+
+}  // namespace mcinr::pipeline

@@ -1,0 +1,29 @@
+#pragma once
+// A saved field (a fit's checkpoint.h5) evaluated on any grid, 0.5 mm
+// included: the grid is predicted in slabs, so only the output volumes are
+// held whole.
+#include <string>
+#include <vector>
+
+#include "mcinr/core/field.hpp"
+#include "mcinr/pipeline/fit_state.hpp"
+
+namespace mcinr::pipeline {
+
+class Inference {
+ public:
+  // Reads the checkpoint and the output grid: reference's grid, or the fit's
+  // grid extent and orientation at spacing (mm). Exactly one of them.
+  Inference(const std::string& checkpoint, const std::string& reference, double spacing);
+
+  const io::Geometry& grid() const { return grid_; }
+  // Predicts both contrasts and writes out/contrast1.nii.gz, contrast2.nii.gz;
+  // returns their paths.
+  std::vector<std::string> run(const std::string& out, const StopRequested& stop = {});
+
+ private:
+  SavedField saved_;
+  io::Geometry grid_;
+};
+
+}  // namespace mcinr::pipeline

@@ -1,0 +1,107 @@
+#include "mcinr/pipeline/scans.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "mcinr/core/reductions.hpp"
+#include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/grids.hpp"
+
+namespace mcinr::pipeline {
+
+Scan load_scan(const std::string& image, const std::string& mask) {
+  Scan scan;
+  scan.volume = load_volume(image);
+  const ValueRange range = value_range(scan.volume.values);
+  require(range.hi > range.lo, image + ": the image is constant (all " + std::to_string(float(range.lo)) + ")");
+  scan.lo = float(range.lo);
+  scan.hi = float(range.hi);
+  scan.mask = mask.empty() ? nonzero_mask(scan.volume.values) : load_mask(mask, scan.volume.geometry);
+  return scan;
+}
+
+void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, const std::string& b_name) {
+  const auto ba = world_box(a.volume.geometry), bb = world_box(b.volume.geometry);
+  for (int d = 0; d < 3; ++d)
+    require(std::min(ba[3 + d], bb[3 + d]) >= std::max(ba[d], bb[d]),
+            a_name + " and " + b_name + " do not overlap in world space (axis " + std::to_string(d) + ": " +
+                std::to_string(ba[d]) + ".." + std::to_string(ba[3 + d]) + " mm vs " + std::to_string(bb[d]) + ".." +
+                std::to_string(bb[3 + d]) + " mm)");
+}
+
+namespace {
+
+// Flat indices of the voxels to sample: all, or those near the mask (a box
+// dilation by the margin, per axis in voxels of that scan).
+std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, const Kokkos::View<std::size_t*, MemSpace>& index) {
+  const io::Geometry& g = scan.volume.geometry;
+  const std::size_t n = g.voxels();
+  if (mask_margin_mm < 0) {
+    Kokkos::parallel_for(
+        "mcinr::all_voxels", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i) { index(i) = i; });
+    return n;
+  }
+  const auto mask = scan.mask;
+  auto reach = [&](int d) { return long(std::min(mask_margin_mm / g.spacing[d], double(g.size[d]))); };
+  const long rx = reach(0), ry = reach(1), rz = reach(2);
+  const long nx = long(g.size[0]), ny = long(g.size[1]), nz = long(g.size[2]);
+  std::size_t count = 0;
+  Kokkos::parallel_scan(
+      "mcinr::near_mask", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t v, std::size_t& prefix, const bool final) {
+        const VoxelIndex ijk = voxel_index(v, std::size_t(nx), std::size_t(ny));
+        const long i = long(ijk.i), j = long(ijk.j), k = long(ijk.k);
+        bool near = false;
+        for (long dk = -rz; dk <= rz && !near; ++dk)
+          for (long dj = -ry; dj <= ry && !near; ++dj)
+            for (long di = -rx; di <= rx && !near; ++di) {
+              const long a = i + di, b = j + dj, e = k + dk;
+              if (a >= 0 && b >= 0 && e >= 0 && a < nx && b < ny && e < nz) near = mask(a + nx * (b + ny * e));
+            }
+        if (near) {
+          if (final) index(prefix) = v;
+          ++prefix;
+        }
+      },
+      count);
+  return count;
+}
+
+}  // namespace
+
+SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, double mask_margin_mm) {
+  SampleSet<float> set;
+  std::vector<Kokkos::View<std::size_t*, MemSpace>> chosen;
+  std::size_t total = 0;
+  for (int c = 0; c < 2; ++c) {
+    Kokkos::View<std::size_t*, MemSpace> index("sample_index", scans[c].volume.geometry.voxels());
+    const std::size_t count = choose_voxels(scans[c], mask_margin_mm, index);
+    require(count > 0, "the mask of scan " + std::to_string(c + 1) + " is empty");
+    set.counts.push_back(count);
+    chosen.push_back(index);
+    total += count;
+  }
+  set.coords = Matrix<float>("sample_coords", 3, total);
+  set.values = Vector<float>("sample_values", total);
+  std::size_t offset = 0;
+  for (int c = 0; c < 2; ++c) {
+    const GridMap map(scans[c].volume.geometry, domain);
+    const auto index = chosen[c];
+    const auto values = scans[c].volume.values;
+    const auto coords = set.coords;
+    const auto out = set.values;
+    const float lo = scans[c].lo, range = scans[c].hi - scans[c].lo;
+    Kokkos::parallel_for(
+        "mcinr::make_samples", Kokkos::RangePolicy<ExecSpace>(0, set.counts[c]), KOKKOS_LAMBDA(const std::size_t s) {
+          const std::size_t v = index(s);
+          const VoxelIndex ijk = voxel_index(v, map.nx, map.ny);
+          for (int r = 0; r < 3; ++r) coords(r, offset + s) = float(map.field(r, ijk));
+          out(offset + s) = (values(v) - lo) / range;
+        });
+    offset += set.counts[c];
+  }
+  return set;
+}
+
+}  // namespace mcinr::pipeline

@@ -1,0 +1,31 @@
+#pragma once
+// A subject's low-resolution scans on the device, with their masks and
+// intensity ranges, and the training samples they become.
+#include <string>
+
+#include "mcinr/core/field_domain.hpp"
+#include "mcinr/core/trainer.hpp"
+#include "mcinr/pipeline/volumes.hpp"
+
+namespace mcinr::pipeline {
+
+struct Scan {
+  DeviceVolume volume;
+  DeviceMask mask;       // given, or voxels != 0
+  float lo = 0, hi = 1;  // intensity range used for min-max scaling
+};
+
+// Loads a scan and its mask (its nonzero voxels where none is given);
+// refuses an all-constant image or an empty mask.
+Scan load_scan(const std::string& image, const std::string& mask);
+
+// Refuses two scans whose voxel-centre boxes do not overlap in world space.
+void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, const std::string& b_name);
+
+// Samples of both scans, contrast 1 first: every voxel, or with
+// mask_margin_mm >= 0 only voxels within that distance (mm, a box per axis)
+// of the scan's mask. Coordinates through the domain's map; intensities
+// min-max scaled per scan.
+SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, double mask_margin_mm);
+
+}  // namespace mcinr::pipeline

@@ -1,0 +1,508 @@
+#include "mcinr/pipeline/subject_fit.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "mcinr/backends/device_info.hpp"
+#include "mcinr/core/early_stopping.hpp"
+#include "mcinr/io/atomic_file.hpp"
+#include "mcinr/io/metric_table.hpp"
+#include "mcinr/io/slice_picture.hpp"
+#include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/fit_state.hpp"
+#include "mcinr/pipeline/grids.hpp"
+#include "mcinr/pipeline/scans.hpp"
+#include "mcinr/version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mcinr::pipeline {
+
+std::string ResumePoint::text() const {
+  return "epoch " + std::to_string(epochs_done + (next_batch ? 1 : 0)) +
+         (next_batch ? " batch " + std::to_string(next_batch) : std::string(" end"));
+}
+
+struct SubjectFit::State {
+  std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
+  FitConfig config;
+  Scan scans[2];
+  FieldDomain domain;
+  io::Geometry grid;
+  Evaluator evaluator;
+  std::optional<io::Checkpoint> resumed;
+  std::unique_ptr<FieldTrainer<float>> trainer;
+  Matrix<float> query;
+  Matrix<float> masked_query;                      // fast evaluation: the brain mask's voxels
+  Kokkos::View<std::size_t*, MemSpace> mask_index;  // their voxel indices
+  FitPlan plan;
+  std::string checkpoint_path;
+};
+
+namespace {
+
+std::string model_text(const FieldConfig& f) {
+  std::string text = to_string(f.mlp.architecture) + " " + std::to_string(f.mlp.hidden) + "x" +
+                     std::to_string(f.mlp.layers) + ", heads " + std::to_string(f.mlp.head_hidden);
+  if (f.encoding.kind == "fourier") {
+    std::ostringstream scale;
+    scale << f.encoding.fourier_scale;
+    text += ", FF " + std::to_string(f.encoding.fourier_features) + " x " + scale.str();
+  } else {
+    text += ", encoding " + f.encoding.kind;
+  }
+  return text;
+}
+
+// The scores of a metrics.csv row (columns by name).
+std::optional<Scores> scores_of_row(const std::vector<std::string>& columns, const std::vector<double>& row) {
+  std::map<std::string, double> named;
+  for (std::size_t i = 0; i < columns.size() && i < row.size(); ++i) named[columns[i]] = row[i];
+  const auto mi = named.find("mi_pred");
+  if (mi == named.end() || std::isnan(mi->second)) return std::nullopt;
+  return Scores::from_named(named);
+}
+
+// The voxels of a mask: their indices, and their columns of coords.
+void select_voxels(const DeviceMask& mask, const Matrix<float>& coords, Kokkos::View<std::size_t*, MemSpace>& index,
+                   Matrix<float>& selected) {
+  const std::size_t n = mask.extent(0);
+  std::size_t count = 0;
+  Kokkos::parallel_reduce(
+      "mcinr::mask_count", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t v, std::size_t& sum) { sum += mask(v) ? 1 : 0; }, count);
+  index = Kokkos::View<std::size_t*, MemSpace>("mask_index", count);
+  selected = Matrix<float>("masked_query", 3, count);
+  const auto idx = index;
+  const auto out = selected;
+  Kokkos::parallel_scan(
+      "mcinr::mask_select", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(const std::size_t v, std::size_t& prefix, const bool final) {
+        if (!mask(v)) return;
+        if (final) {
+          idx(prefix) = v;
+          for (int r = 0; r < 3; ++r) out(r, prefix) = coords(r, v);
+        }
+        ++prefix;
+      });
+}
+
+}  // namespace
+
+// The whole grid from the brain mask's predictions: each contrast's voxels
+// outside the mask take its minimum inside, so the volume's range is the
+// mask's (the metrics read nothing else outside it).
+void expand_masked(const Matrix<float>& part, const Kokkos::View<std::size_t*, MemSpace>& index,
+                   const Matrix<float>& full) {
+  for (int c = 0; c < 2; ++c) {
+    const auto column = Kokkos::subview(part, Kokkos::ALL(), c);
+    float lo = 0;
+    Kokkos::parallel_reduce(
+        "mcinr::masked_min", Kokkos::RangePolicy<ExecSpace>(0, column.extent(0)),
+        KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) < m ? column(i) : m; }, Kokkos::Min<float>(lo));
+    const auto target = Kokkos::subview(full, Kokkos::ALL(), c);
+    Kokkos::deep_copy(target, lo);
+    Kokkos::parallel_for(
+        "mcinr::masked_scatter", Kokkos::RangePolicy<ExecSpace>(0, column.extent(0)),
+        KOKKOS_LAMBDA(const std::size_t i) { target(index(i)) = column(i); });
+  }
+}
+
+namespace {
+
+std::optional<Scores> last_scores(const io::MetricTable& table) {
+  for (std::size_t r = table.rows(); r-- > 0;)
+    if (auto s = scores_of_row(table.columns(), table.row(r))) return s;
+  return std::nullopt;
+}
+
+}  // namespace
+
+SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.config = input.resolved();
+  const FitConfig& c = s.config;
+  // Inputs, read and checked before anything is written.
+  for (int i = 0; i < 2; ++i) s.scans[i] = load_scan(c.image[i], c.mask[i]);
+  require_overlap(s.scans[0], c.image[0], s.scans[1], c.image[1]);
+  s.domain = fit_domain(s.scans[0].volume.geometry, s.scans[1].volume.geometry);
+  s.grid = !c.reference.empty() ? read_volume(c.reference).geometry
+                                : union_grid(s.scans[0].volume.geometry, s.scans[1].volume.geometry, c.spacing);
+  std::optional<std::array<DeviceVolume, 2>> truth;
+  if (!c.gt[0].empty()) {
+    truth.emplace();
+    for (int i = 0; i < 2; ++i) {
+      (*truth)[i] = load_volume(c.gt[i]);
+      require_same_grid((*truth)[i].geometry, c.gt[i], s.grid, "the output grid");
+    }
+  }
+  const DeviceMask brain = load_mask(c.brain_mask, s.grid);
+
+  s.checkpoint_path = (fs::path(c.out) / "checkpoint.h5").string();
+  if (c.resume && fs::exists(s.checkpoint_path))
+    s.resumed = read_checkpoint_file(s.checkpoint_path);
+  else
+    require(!fs::exists(s.checkpoint_path),
+            s.checkpoint_path + " exists: continue it with --resume, or choose another --out");
+
+  try {
+    FieldConfig field = c.field;
+    if (field.encoding.domain_mm <= 0) field.encoding.domain_mm = s.domain.hi - s.domain.lo;  // mm resolutions
+    s.trainer = std::make_unique<FieldTrainer<float>>(field, c.train, make_samples(s.scans, s.domain, c.mask_margin));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(e.what());
+  }
+  if (s.resumed) {
+    require_same_fit(*s.resumed, s.checkpoint_path, c, *s.trainer, s.domain);
+    restore_training(*s.resumed, s.checkpoint_path, *s.trainer);
+  }
+  s.query = grid_coordinates(s.grid, s.domain);
+  s.evaluator = Evaluator(s.grid, brain, truth);
+  if (c.fast_evaluation && brain.extent(0) > 0) select_voxels(brain, s.query, s.mask_index, s.masked_query);
+
+  FitPlan& p = s.plan;
+  p.backend = backends::describe(backends::device_info());
+  p.images = c.image;
+  p.batch_size = c.train.batch_size;
+  p.samples = s.trainer->sample_count();
+  p.parameters = s.trainer->field().parameter_count();
+  p.model = model_text(s.trainer->field_config());
+  p.grid = s.grid;
+  p.with_truth = truth.has_value();
+  p.checkpoint = s.checkpoint_path;
+}
+
+SubjectFit::~SubjectFit() = default;
+
+const FitConfig& SubjectFit::config() const { return state_->config; }
+const FitPlan& SubjectFit::plan() const { return state_->plan; }
+
+FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
+  State& s = *state_;
+  const FitConfig& c = s.config;
+  FieldTrainer<float>& trainer = *s.trainer;
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  auto elapsed = [&] { return seconds_since(started); };
+  auto stopped = [&] { return stop && stop(); };
+
+  try {
+    fs::create_directories(c.out);
+  } catch (const fs::filesystem_error& e) {
+    throw InputError(c.out + ": cannot create the output folder (" + e.code().message() + ")");
+  }
+  require(::access(c.out.c_str(), W_OK) == 0, c.out + ": the output folder is not writable");
+  const fs::path out(c.out);
+
+  FitOutcome outcome;
+  outcome.checkpoint = s.checkpoint_path;
+  observer.planned(s.plan);
+
+  // With ground truth, classical interpolation of each scan is scored once,
+  // so the fit can be judged against it.
+  if (s.evaluator.has_truth())
+    for (const auto& [name, order] : {std::pair<const char*, int>{"linear", 1}, {"bspline", 3}}) {
+      outcome.baselines[name] = s.evaluator.score_interpolation(s.scans, order);
+      observer.baseline(name, outcome.baselines[name]);
+    }
+
+  std::vector<std::string> columns = {"epoch", "lr", "loss", "seconds", "samples_per_s"};
+  for (const auto& name : s.evaluator.has_truth() ? Scores::names() : Scores::names_without_truth())
+    columns.push_back(name);
+  io::MetricTable table(columns);
+  MiEarlyStopping stopping;
+  EpochPosition from;
+  if (s.resumed) {
+    const io::Checkpoint& r = *s.resumed;
+    require(r.metric_columns == columns, s.checkpoint_path + ": its metric table has other columns");
+    for (const auto& row : r.metric_rows) table.add_row(row);
+    stopping.restore({r.mi_window.begin(), r.mi_window.end()}, r.mi_previous, r.mi_has_previous);
+    if (!r.stop_reason.empty()) {
+      outcome.status = FitOutcome::Status::already_complete;
+      outcome.epochs_done = r.epochs_done;
+      outcome.stop_reason = r.stop_reason;
+      outcome.final_scores = last_scores(table);
+      return outcome;
+    }
+    const ResumePoint point{s.checkpoint_path, r.epochs_done, r.next_batch};
+    outcome.resumed_at = point.text();
+    observer.resumed(point);
+    from = {r.next_batch, r.next_batch ? r.epoch_loss_sum : 0.0};
+  }
+
+  std::string stop_reason = "epochs";
+  auto save_checkpoint = [&](std::uint64_t next_batch, double loss_sum, const std::string& reason) {
+    io::Checkpoint k;
+    capture_training(trainer, k);
+    k.settings = c.settings();
+    k.inputs = c.image;
+    k.next_batch = next_batch;
+    k.epoch_loss_sum = loss_sum;
+    k.domain_lo = s.domain.lo;
+    k.domain_hi = s.domain.hi;
+    k.intensity_lo = {s.scans[0].lo, s.scans[1].lo};
+    k.intensity_hi = {s.scans[0].hi, s.scans[1].hi};
+    k.grid = s.grid;
+    k.mi_window.assign(stopping.window().begin(), stopping.window().end());
+    k.mi_previous = stopping.previous();
+    k.mi_has_previous = stopping.has_previous();
+    k.stop_reason = reason;
+    k.metric_columns = table.columns();
+    for (std::size_t i = 0; i < table.rows(); ++i) k.metric_rows.push_back(table.row(i));
+    io::write_checkpoint(s.checkpoint_path, k);
+  };
+  // A stop request: checkpoint where training stands (inside epoch
+  // epochs_done + 1 at next_batch; next_batch == batches: trained, its
+  // evaluation still to do).
+  auto interrupted = [&](std::uint64_t next_batch, double loss_sum, const std::string& where) {
+    Kokkos::fence();
+    save_checkpoint(next_batch, loss_sum, "");
+    outcome.status = FitOutcome::Status::interrupted;
+    outcome.epochs_done = trainer.epochs_done();
+    outcome.next_batch = next_batch;
+    outcome.where = where;
+    outcome.seconds = elapsed();
+    outcome.final_scores = last_scores(table);
+    return outcome;
+  };
+
+  const int epochs = c.train.epochs;
+  const std::size_t batches = trainer.batches_per_epoch();
+  const std::size_t samples = trainer.sample_count();
+  Matrix<float> prediction("prediction", s.grid.voxels(), 2);
+  DeviceValues last[2];
+  bool last_full = false;  // `last` predicted on the whole grid (not only the brain mask)
+
+  // One evaluation: the whole grid, or (fast evaluation) only the brain
+  // mask's voxels, the rest set to the mask's minimum. Empty where a stop
+  // request came first: a large grid's evaluation is long on CPUs (80 s for
+  // BraTS), longer than Slurm's grace before SIGKILL, so it gives up between
+  // its stages.
+  double predict_seconds = 0, score_seconds = 0;
+  auto evaluate = [&](bool full) -> std::optional<Scores> {
+    const bool masked = !full && s.masked_query.extent(1) > 0;
+    const auto t0 = Clock::now();
+    if (stopped()) return std::nullopt;
+    if (masked) {
+      Matrix<float> part("masked_prediction", s.masked_query.extent(1), 2);
+      if (!trainer.predict(s.masked_query, part, stop)) return std::nullopt;
+      expand_masked(part, s.mask_index, prediction);
+    } else if (!trainer.predict(s.query, prediction, stop)) {
+      return std::nullopt;
+    }
+    predict_seconds = seconds_since(t0);
+    const auto t1 = Clock::now();
+    DeviceValues pred[2] = {unit_scaled(prediction, 0), unit_scaled(prediction, 1)};
+    std::optional<Scores> scores = s.evaluator.score(pred, stop);
+    score_seconds = seconds_since(t1);
+    if (scores) {
+      last[0] = pred[0], last[1] = pred[1];
+      last_full = !masked;
+    }
+    return scores;
+  };
+
+  // A time budget: epoch 1 runs at the full rate and is evaluated, which
+  // measures the speed of training and of an evaluation; the rest of the
+  // budget, less the final evaluation and the writing, becomes the number
+  // of steps the cosine falls over. Training also stops at a hard deadline.
+  const bool budgeted = c.time_budget > 0;
+  const auto deadline = s.created + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.time_budget));
+  double reserve = 0;  // seconds kept for the final evaluation and the writing
+  bool planned = !budgeted || trainer.train_config().total_steps > 0;
+  if (budgeted && !planned) trainer.set_step_plan(std::uint64_t(epochs) * batches, std::uint64_t(epochs) * batches);
+  std::uint64_t steps_done = std::uint64_t(trainer.epochs_done()) * batches + from.next_batch;
+  bool out_of_budget = false;
+  const StopRequested training_stop = [&] {
+    if (stopped()) return true;
+    if (!budgeted) return false;
+    if (planned && steps_done >= trainer.train_config().total_steps) return out_of_budget = true;
+    if (Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(reserve)) >= deadline)
+      return out_of_budget = true;
+    return false;
+  };
+  auto observe = [&](const BatchProgress& p) {
+    steps_done = std::uint64_t(p.epoch - 1) * batches + p.batch;
+    const double rate = p.seconds > 0 ? double(p.samples) / p.seconds : 0.0;
+    double remaining = double(batches - p.batch) * double(c.train.batch_size) + double(samples) * double(epochs - p.epoch);
+    if (budgeted && planned)
+      remaining = double(trainer.train_config().total_steps - std::min(steps_done, trainer.train_config().total_steps)) *
+                  double(c.train.batch_size);
+    observer.training(p, rate > 0 ? remaining / rate : 0.0);
+  };
+  while (trainer.epochs_done() < epochs) {
+    const int e = trainer.epochs_done();
+    const EpochResult result = trainer.run_epoch(from, training_stop, observe);
+    from = {};
+    bool last_epoch = e + 1 == epochs;
+    EpochStats stats = result.stats;
+    if (!result.finished) {
+      if (!out_of_budget || stopped())
+        return interrupted(result.position.next_batch, result.position.loss_sum,
+                           "in epoch " + std::to_string(e + 1) + " at batch " +
+                               std::to_string(result.position.next_batch) + "/" + std::to_string(batches));
+      // The budget ends training inside this epoch: it counts as the last.
+      stats.loss = result.position.loss_sum / double(std::max<std::uint64_t>(1, result.position.next_batch));
+      trainer.set_epochs_done(e + 1);
+      last_epoch = true;
+      stop_reason = "budget";
+    }
+    EpochReport report;
+    report.stats = stats;
+    report.epochs = epochs;
+    report.scored = (e + 1) % c.eval_every == 0 || last_epoch || (budgeted && !planned);
+    std::vector<double> row = {double(e + 1), stats.lr, stats.loss, stats.seconds, stats.samples_per_second};
+    row.resize(columns.size(), NAN);
+    bool early_stop = false;
+    if (report.scored) {
+      const std::optional<Scores> scores = evaluate(last_epoch || !c.fast_evaluation);
+      if (!scores) {
+        trainer.set_epochs_done(e);
+        return interrupted(batches, result.position.loss_sum, "at the evaluation of epoch " + std::to_string(e + 1));
+      }
+      report.scores = *scores;
+      const auto values = scores->values();
+      for (std::size_t i = 5; i < columns.size(); ++i) row[i] = values[i - 5];
+      if (c.early_stopping && stopping.update(scores->mi_pred)) {
+        early_stop = true;
+        stop_reason = "mi";
+      }
+    }
+    if (budgeted && !planned) {
+      // Epoch 1 measured the speeds: plan the rest of the budget.
+      const double full_predict = s.masked_query.extent(1) > 0 && !last_full
+                                      ? predict_seconds * double(s.grid.voxels()) / double(s.masked_query.extent(1))
+                                      : predict_seconds;
+      reserve = 1.2 * (full_predict + score_seconds) + 5.0 + 2e-6 * double(s.grid.voxels());
+      const double left = std::chrono::duration<double>(deadline - Clock::now()).count() - reserve;
+      const double steps_per_second = double(batches) / std::max(1e-9, stats.seconds);
+      const std::uint64_t more = left > 0 ? std::uint64_t(0.97 * left * steps_per_second) : 0;
+      trainer.set_step_plan(std::min<std::uint64_t>(steps_done + more, std::uint64_t(epochs) * batches), steps_done);
+      planned = true;
+      if (more == 0) {
+        last_epoch = true;
+        stop_reason = "budget";
+        if (!last_full) {
+          const std::optional<Scores> scores = evaluate(true);
+          if (scores) {
+            const auto values = scores->values();
+            for (std::size_t i = 5; i < columns.size(); ++i) row[i] = values[i - 5];
+            report.scores = *scores;
+          }
+        }
+      }
+    }
+    table.add_row(row);
+    table.write((out / "metrics.csv").string());
+    observer.epoch_done(report);
+    if (early_stop) {
+      observer.early_stopped(e + 1);
+      break;
+    }
+    if (last_epoch) break;
+    if ((e + 1) % c.checkpoint_every == 0) save_checkpoint(0, 0, "");
+  }
+  if (!last_full) {
+    // The written volumes come from the whole grid: the last evaluation
+    // predicted only the brain mask (early stopping), so predict again and
+    // score the whole protocol into the last row.
+    const std::optional<Scores> scores = evaluate(true);
+    if (!scores) throw std::runtime_error("the final prediction was stopped");
+    std::vector<double> row = table.row(table.rows() - 1);
+    const auto values = scores->values();
+    for (std::size_t i = 5; i < columns.size(); ++i) row[i] = values[i - 5];
+    table.set_row(table.rows() - 1, row);
+    table.write((out / "metrics.csv").string());
+  }
+  outcome.seconds = elapsed();
+  outcome.status = FitOutcome::Status::finished;
+  outcome.epochs_done = trainer.epochs_done();
+  outcome.stop_reason = stop_reason;
+  outcome.final_scores = last_scores(table);
+
+  save_checkpoint(0, 0, stop_reason);
+  for (int i = 0; i < 2; ++i) {
+    const std::string path = (out / ("contrast" + std::to_string(i + 1) + ".nii.gz")).string();
+    io::write_nifti(path, rescaled(s.grid, last[i], s.scans[i].lo, s.scans[i].hi));
+    outcome.written.push_back(path);
+  }
+  {
+    // Mid-slices: prediction beside ground truth where given.
+    std::vector<io::Volume> volumes;
+    for (int i = 0; i < 2; ++i) {
+      volumes.push_back(to_host(s.grid, last[i]));
+      if (s.evaluator.has_truth()) volumes.push_back(to_host(s.grid, s.evaluator.truth()[i].values));
+    }
+    std::vector<const io::Volume*> pictures;
+    for (const auto& v : volumes) pictures.push_back(&v);
+    io::write_mid_slices((out / "slices.png").string(), pictures);
+  }
+  outcome.written.push_back((out / "metrics.csv").string());
+  outcome.written.push_back((out / "slices.png").string());
+  outcome.written.push_back((out / "summary.json").string());
+  outcome.written.push_back(s.checkpoint_path);
+  outcome.seconds = elapsed();
+  io::write_file_atomically((out / "summary.json").string(), fit_summary_json(c, s.plan, outcome));
+  return outcome;
+}
+
+FitOutcome fit_subject(const FitConfig& config, FitObserver& observer, const StopRequested& stop) {
+  return SubjectFit(config).run(observer, stop);
+}
+
+std::string fit_summary_json(const FitConfig& config, const FitPlan& plan, const FitOutcome& outcome) {
+  using Json = nlohmann::ordered_json;
+  Json settings = Json::object();
+  for (const FitOption& option : fit_options()) {
+    const std::string value = option.get(config);
+    switch (option.kind) {
+      case FitOption::Kind::flag:
+        settings[option.name] = value == "true";
+        break;
+      case FitOption::Kind::integer:
+        settings[option.name] = std::stoll(value);
+        break;
+      case FitOption::Kind::real:
+        settings[option.name] = std::stod(value);
+        break;
+      case FitOption::Kind::text:
+        settings[option.name] = value;
+        break;
+    }
+  }
+  auto scores_json = [](const Scores& scores) {
+    Json j = Json::object();
+    for (const auto& [name, value] : scores.named()) j[name] = value;
+    return j;
+  };
+  Json j;
+  j["version"] = MCINR_VERSION_STRING;
+  j["git"] = MCINR_GIT_HASH;
+  j["backend"] = plan.backend;
+  j["inputs"] = {plan.images[0], plan.images[1]};
+  j["epochs_done"] = outcome.epochs_done;
+  j["stop_reason"] = outcome.stop_reason;
+  j["seconds"] = outcome.seconds;
+  j["samples"] = plan.samples;
+  j["parameters"] = plan.parameters;
+  j["model"] = plan.model;
+  j["output_grid"] = {{"size", plan.grid.size},
+                      {"spacing", plan.grid.spacing},
+                      {"origin", plan.grid.origin},
+                      {"direction", plan.grid.direction}};
+  j["config"] = settings;
+  j["final"] = outcome.final_scores ? scores_json(*outcome.final_scores) : Json::object();
+  if (!outcome.baselines.empty()) {
+    Json b = Json::object();
+    for (const auto& [name, scores] : outcome.baselines) b[name] = scores_json(scores);
+    j["baselines"] = b;
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace mcinr::pipeline

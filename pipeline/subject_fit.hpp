@@ -1,0 +1,110 @@
+#pragma once
+// A subject fit as a library call: a FitConfig goes in, a FitOutcome comes
+// back, and progress goes to a FitObserver. `mcinr fit`, `mcinr cohort task`
+// and the demo all run fits through here.
+//
+//   SubjectFit fit(config);          // validates; reads and checks every input
+//   FitOutcome outcome = fit.run(observer, stop);  // writes into config.out
+//
+// The constructor touches no file but reading: bad input is refused (an
+// InputError) before anything is written. run() trains epoch by epoch,
+// evaluates, checkpoints, and writes contrast1/2.nii.gz, metrics.csv,
+// summary.json, slices.png and checkpoint.h5. Where stop() says so between
+// batches or evaluation stages, it checkpoints where training stands and
+// returns an interrupted outcome; a later fit with resume continues bit for
+// bit.
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcinr/pipeline/evaluation.hpp"
+#include "mcinr/pipeline/fit_config.hpp"
+
+namespace mcinr::pipeline {
+
+// What a fit is about to do.
+struct FitPlan {
+  std::string backend;                // Kokkos, threads, GEMM provider
+  std::array<std::string, 2> images;  // the two scans
+  std::size_t batch_size = 0, samples = 0, parameters = 0;
+  std::string model;  // "split-head 256x4, heads 128, FF 128 x 4"
+  io::Geometry grid;  // output grid
+  bool with_truth = false;
+  std::string checkpoint;  // its path
+};
+
+// Where a resumed fit continues.
+struct ResumePoint {
+  std::string checkpoint;
+  int epochs_done = 0;
+  std::uint64_t next_batch = 0;  // > 0: inside epoch epochs_done + 1
+  std::string text() const;      // "epoch 3 batch 120" / "epoch 2 end"
+};
+
+struct EpochReport {
+  EpochStats stats;
+  int epochs = 0;       // planned
+  bool scored = false;  // evaluated this epoch
+  Scores scores;
+};
+
+// Progress of a fit. Every callback is optional.
+class FitObserver {
+ public:
+  virtual ~FitObserver() = default;
+  virtual void planned(const FitPlan&) {}
+  virtual void baseline(const std::string& /*method*/, const Scores&) {}
+  virtual void resumed(const ResumePoint&) {}
+  // After every batch; eta_seconds: the rest of the fit's training.
+  virtual void training(const BatchProgress&, double /*eta_seconds*/) {}
+  virtual void epoch_done(const EpochReport&) {}
+  virtual void early_stopped(int /*epoch*/) {}
+};
+
+struct FitOutcome {
+  enum class Status { finished, already_complete, interrupted };
+  Status status = Status::finished;
+  int epochs_done = 0;
+  std::uint64_t next_batch = 0;        // interrupted: next batch of epoch epochs_done + 1
+  std::string where;                   // interrupted: "in epoch 3 at batch 120/553", "at the evaluation of epoch 3"
+  std::string stop_reason;             // "epochs" or "mi" once complete
+  double seconds = 0;                  // this call's fitting time
+  std::optional<Scores> final_scores;  // of the last scored epoch
+  std::map<std::string, Scores> baselines;  // "linear", "bspline" (with ground truth)
+  std::string resumed_at;                   // ResumePoint::text() of a resumed fit, else empty
+  std::string checkpoint;
+  std::vector<std::string> written;  // output files, on completion
+  bool interrupted() const { return status == Status::interrupted; }
+};
+
+class SubjectFit {
+ public:
+  explicit SubjectFit(const FitConfig& config);
+  ~SubjectFit();
+  SubjectFit(const SubjectFit&) = delete;
+  SubjectFit& operator=(const SubjectFit&) = delete;
+
+  const FitConfig& config() const;  // resolved
+  const FitPlan& plan() const;
+  FitOutcome run(FitObserver& observer, const StopRequested& stop = {});
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// SubjectFit(config).run(observer, stop).
+FitOutcome fit_subject(const FitConfig& config, FitObserver& observer, const StopRequested& stop = {});
+
+// The whole grid (N x 2) from the brain mask's predictions (M x 2, voxel
+// indices `index`): outside the mask each contrast takes its minimum inside.
+void expand_masked(const Matrix<float>& part, const Kokkos::View<std::size_t*, MemSpace>& index,
+                   const Matrix<float>& full);
+
+// The summary.json of a fit: its outcome, inputs and every option's value.
+std::string fit_summary_json(const FitConfig& config, const FitPlan& plan, const FitOutcome& outcome);
+
+}  // namespace mcinr::pipeline

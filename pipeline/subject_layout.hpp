@@ -1,0 +1,38 @@
+#pragma once
+// A subject folder in the reference's naming, the one place mcinr spells it:
+//   <id>_<c>.nii.gz           ground truth of contrast c (optional)
+//   <id>_<c>_LR.nii.gz        its low-resolution scan
+//   <id>_<c>_mask_LR.nii.gz   the scan's mask (optional)
+//   <id>_brainmask.nii.gz     the brain mask on the ground-truth grid (optional)
+#include <array>
+#include <string>
+
+namespace mcinr::pipeline {
+
+struct SubjectNames {
+  static std::string ground_truth(const std::string& id, const std::string& contrast);
+  static std::string scan(const std::string& id, const std::string& contrast);
+  static std::string scan_mask(const std::string& id, const std::string& contrast);
+  static std::string brain_mask(const std::string& id);
+  // The id of a scan's file name for a contrast ("" where the name is not a scan of it).
+  static std::string id_of_scan(const std::string& file_name, const std::string& contrast);
+};
+
+// "c1,c2" -> {c1, c2}; InputError unless exactly two non-empty, distinct names.
+std::array<std::string, 2> split_contrasts(const std::string& both, const std::string& option = "--contrasts");
+
+struct SubjectFiles {
+  std::string id;
+  std::array<std::string, 2> image, mask, gt;  // mask, gt: empty where absent
+  std::string brain_mask;                      // empty where absent
+};
+
+// Finds the subject in dir (the folder holds exactly one id with a c1 scan).
+// A missing scan is an InputError; missing optional files stay empty.
+SubjectFiles find_subject(const std::string& dir, const std::string& c1, const std::string& c2);
+
+// Whether a valid subject id: a plain file name part (no separators, not "."
+// or "..", no control characters), so <id>_... stays inside its folder.
+bool valid_subject_id(const std::string& id);
+
+}  // namespace mcinr::pipeline

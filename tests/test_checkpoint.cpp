@@ -1,0 +1,125 @@
+// io: atomic files (nothing partial, nothing left over, never through a
+// planted link) and HDF5 checkpoints (a round trip of every field, the
+// encoding's record included, and damaged files refused).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "mcinr/io/atomic_file.hpp"
+#include "mcinr/io/checkpoint.hpp"
+
+namespace fs = std::filesystem;
+using namespace mcinr::io;
+
+namespace {
+fs::path fresh_dir(const char* name) {
+  const fs::path dir = fs::temp_directory_path() / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+TEST_CASE("atomic files replace the target whole and leave nothing behind", "[io][atomic]") {
+  const fs::path dir = fresh_dir("mcinr_atomic");
+  const fs::path target = dir / "table.csv";
+  write_file_atomically(target.string(), "one\n");
+  write_file_atomically(target.string(), "two\n");
+  CHECK(read(target) == "two\n");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0444) == 0444);  // readable as an ordinary file, not mkstemp's 0600
+  {
+    AtomicFile abandoned(target.string());
+    abandoned.write("three\n");
+  }  // never committed
+  CHECK(read(target) == "two\n");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  // The temporary names are unpredictable and created exclusively: a link
+  // planted under an old-style name redirects nothing.
+  const fs::path outside = dir / "outside.txt";
+  std::ofstream(outside) << "keep";
+  fs::create_symlink(outside, dir / (".table.csv.tmp" + std::to_string(::getpid())));
+  write_file_atomically(target.string(), "four\n");
+  CHECK(read(outside) == "keep");
+  CHECK(read(target) == "four\n");
+  CHECK_THROWS_WITH(write_file_atomically((dir / "absent" / "x.csv").string(), "x"), Catch::StartsWith("cannot write"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
+  const fs::path dir = fresh_dir("mcinr_checkpoint");
+  Checkpoint c;
+  c.model = "split-head";
+  c.settings = {{"hidden", 64}, {"lr", 4e-4}};
+  c.inputs = {"/a/b c.nii.gz", "/d.nii.gz"};
+  c.seed = 12;
+  c.epochs_done = 3;
+  c.next_batch = 17;
+  c.epoch_loss_sum = 1.25;
+  c.adam_steps = 99;
+  c.parameters = {1, 2, 3};
+  c.adam_m = {0.1f, 0.2f, 0.3f};
+  c.adam_v = {0.01f, 0.02f, 0.03f};
+  c.encoding.kind = "learned-scale";
+  c.encoding.attributes = {{"features", 2}, {"scale", 1.5}};
+  c.encoding.arrays["matrix"] = {{2, 3}, {1, 2, 3, 4, 5, 6}};
+  c.encoding.parameters = {0.5f, 0.25f};
+  c.encoding.adam_m = {1, 2};
+  c.encoding.adam_v = {3, 4};
+  c.encoding.adam_steps = 5;
+  c.domain_lo = -120;
+  c.domain_hi = 119;
+  c.intensity_lo = {0, 1};
+  c.intensity_hi = {100, 200};
+  c.grid.size = {4, 5, 6};
+  c.grid.spacing = {1, 2, 3};
+  c.grid.origin = {7, 8, 9};
+  c.mi_window = {0.2, 0.21};
+  c.mi_previous = 0.01;
+  c.mi_has_previous = true;
+  c.stop_reason = "mi";
+  c.metric_columns = {"epoch", "loss"};
+  c.metric_rows = {{1, 0.5}, {2, 0.25}};
+  const std::string path = (dir / "checkpoint.h5").string();
+  write_checkpoint(path, c);
+  const Checkpoint r = read_checkpoint(path);
+  CHECK(r.model == c.model);
+  CHECK(r.settings == c.settings);
+  CHECK(r.inputs == c.inputs);
+  CHECK(r.seed == 12);
+  CHECK(r.epochs_done == 3);
+  CHECK(r.next_batch == 17);
+  CHECK(r.epoch_loss_sum == 1.25);
+  CHECK(r.adam_steps == 99);
+  CHECK(r.parameters == c.parameters);
+  CHECK(r.adam_v == c.adam_v);
+  CHECK(r.encoding.kind == "learned-scale");
+  CHECK(r.encoding.attributes == c.encoding.attributes);
+  CHECK(r.encoding.arrays.at("matrix").shape == std::vector<std::size_t>{2, 3});
+  CHECK(r.encoding.arrays.at("matrix").values == c.encoding.arrays.at("matrix").values);
+  CHECK(r.encoding.parameters == c.encoding.parameters);
+  CHECK(r.encoding.adam_v == c.encoding.adam_v);
+  CHECK(r.encoding.adam_steps == 5);
+  CHECK(r.grid.size == c.grid.size);
+  CHECK(r.grid.spacing == c.grid.spacing);
+  CHECK(r.mi_window == c.mi_window);
+  CHECK(r.mi_has_previous);
+  CHECK(r.stop_reason == "mi");
+  CHECK(r.metric_rows == c.metric_rows);
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+
+  std::ofstream(dir / "garbage.h5") << "not hdf5";
+  CHECK_THROWS_WITH(read_checkpoint((dir / "garbage.h5").string()),
+                    Catch::EndsWith("not a valid mcinr checkpoint (not an HDF5 file)"));
+  CHECK_THROWS_WITH(read_checkpoint((dir / "absent.h5").string()), Catch::EndsWith("no such checkpoint"));
+  fs::remove_all(dir);
+}
