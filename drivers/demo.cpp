@@ -33,7 +33,7 @@ int run_engine_demo(const std::vector<std::string>& args) {
   add_fit_options(options, training, true);
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
-  apply_fit_options(vm, training);
+  apply_fit_options(vm, training, true);
   demo.field = training.field;
   demo.train = training.train;
   demo.validate();

@@ -50,10 +50,10 @@ void add_fit_options(po::options_description& options, const pipeline::FitConfig
   }
 }
 
-void apply_fit_options(const po::variables_map& vm, pipeline::FitConfig& config) {
+void apply_fit_options(const po::variables_map& vm, pipeline::FitConfig& config, bool training_only) {
   std::vector<std::pair<std::string, std::string>> given;
   for (const pipeline::FitOption& option : pipeline::fit_options())
-    if (vm.count(option.name) && !vm[option.name].defaulted())
+    if ((option.training || !training_only) && vm.count(option.name) && !vm[option.name].defaulted())
       given.emplace_back(option.name, option.kind == pipeline::FitOption::Kind::flag
                                           ? std::string(vm[option.name].as<bool>() ? "true" : "false")
                                           : vm[option.name].as<std::string>());

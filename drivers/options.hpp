@@ -26,7 +26,8 @@ void add_fit_options(boost::program_options::options_description& options, const
                      bool training_only = false);
 // Applies --config (where given) and then the options given on the command
 // line (they win) to config.
-void apply_fit_options(const boost::program_options::variables_map& vm, pipeline::FitConfig& config);
+void apply_fit_options(const boost::program_options::variables_map& vm, pipeline::FitConfig& config,
+                       bool training_only = false);
 
 // The subcommands: each takes the words after `mcinr <command>` and returns
 // the exit status; bad input throws (pipeline/errors.hpp says the status).

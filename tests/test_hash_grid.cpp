@@ -132,9 +132,10 @@ TEST_CASE("hash grid gradients (table and coordinates) match finite differences"
   CHECK(rows.size() <= 8 * 3 * p.split.size());
   for (std::size_t e = 0; e < table.size() / 2; ++e)
     if (!unique.count(std::uint32_t(e))) CHECK(table[2 * e] == 0);
-  // A second backward starts from zero (the first one's rows are cleared).
+  // A second backward starts from zero (the first one's rows are cleared;
+  // with threads the atomic adds may come in another order).
   p.gradients();
-  CHECK(testing::to_host(p.encoding->gradients()) == table);
+  CHECK(testing::relative_error(testing::to_host(p.encoding->gradients()), table) < 1e-12);
 }
 
 TEMPLATE_TEST_CASE("colliding vertices share a table row and sum their gradients", "[hashgrid]", float, double) {
