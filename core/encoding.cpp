@@ -4,6 +4,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "mcinr/core/composite_encoding.hpp"
 #include "mcinr/core/fourier_encoding.hpp"
 #include "mcinr/core/hash_grid_encoding.hpp"
 
@@ -16,14 +17,14 @@ void EncodingConfig::validate() const {
     throw std::invalid_argument("unknown --encoding '" + kind + "' (expected " + known + ")");
   }
   if (!(lr >= 0) || !std::isfinite(lr)) throw std::invalid_argument("--encoding-lr must be zero or positive");
-  if (kind == "fourier") {
+  if (kind == "fourier" || kind == "fourier+hashgrid") {
     if (fourier_features <= 0 || fourier_features > 65536)
       throw std::invalid_argument("--fourier-features must be between 1 and 65536");
     if (!(fourier_scale > 0) || !std::isfinite(fourier_scale))
       throw std::invalid_argument("--fourier-scale must be positive");
   }
   if (!(domain_mm >= 0) || !std::isfinite(domain_mm)) throw std::invalid_argument("the field's extent must be positive");
-  if (kind == "hashgrid")
+  if (kind == "hashgrid" || kind == "fourier+hashgrid")
     HashGridLayout::make(hash_levels, hash_features, hash_log2_table, hash_coarsest_mm, hash_finest_mm,
                          domain_mm > 0 ? domain_mm : 2.0);
 }
@@ -59,6 +60,20 @@ template <class Scalar> std::map<std::string, EncodingKind<Scalar>>& registry() 
         },
         [](const EncodingState& s) -> std::unique_ptr<Encoding<Scalar>> {
           return std::make_unique<HashGridEncoding<Scalar>>(HashGridEncoding<Scalar>::from_state(s));
+        }}},
+      {"fourier+hashgrid",
+       {[](const EncodingConfig& c, std::uint64_t seed) -> std::unique_ptr<Encoding<Scalar>> {
+          return std::make_unique<CompositeEncoding<Scalar>>(
+              "fourier+hashgrid",
+              std::make_unique<FourierEncoding<Scalar>>(c.fourier_features, c.fourier_scale, seed),
+              std::make_unique<HashGridEncoding<Scalar>>(c, seed));
+        },
+        [](const EncodingState& s) -> std::unique_ptr<Encoding<Scalar>> {
+          const auto parts = CompositeEncoding<Scalar>::split(s, "fourier", "hashgrid");
+          return std::make_unique<CompositeEncoding<Scalar>>(
+              "fourier+hashgrid",
+              std::make_unique<FourierEncoding<Scalar>>(FourierEncoding<Scalar>::from_state(parts.first)),
+              std::make_unique<HashGridEncoding<Scalar>>(HashGridEncoding<Scalar>::from_state(parts.second)));
         }}}};
   return kinds;
 }

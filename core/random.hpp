@@ -17,6 +17,8 @@ enum class Stream : std::uint64_t {
   shuffle = 3,
   test_data = 4,
   hash_table = 5,
+  slice_profile = 6,
+  background = 7,
 };
 
 // SplitMix64's finaliser (Steele, Lea, Flood 2014): a bijective 64-bit mix.

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "mcinr/core/loss.hpp"
+#include "mcinr/core/math.hpp"
 #include "mcinr/core/random.hpp"
 
 namespace mcinr {
@@ -18,6 +19,22 @@ std::string to_string(Schedule schedule) {
   return schedule == Schedule::cosine_epoch ? "cosine-epoch" : "cosine-step";
 }
 
+ProfileKind parse_profile_kind(const std::string& name) {
+  if (name == "point") return ProfileKind::point;
+  if (name == "box") return ProfileKind::box;
+  if (name == "gaussian") return ProfileKind::gaussian;
+  throw std::invalid_argument("unknown --slice-profile '" + name + "' (expected point, box or gaussian)");
+}
+
+std::string to_string(ProfileKind kind) {
+  switch (kind) {
+    case ProfileKind::point: return "point";
+    case ProfileKind::box: return "box";
+    case ProfileKind::gaussian: return "gaussian";
+  }
+  return "?";
+}
+
 void TrainConfig::validate() const {
   if (epochs <= 0 || epochs > 1000000) throw std::invalid_argument("--epochs must be between 1 and 1000000");
   if (batch_size == 0 || batch_size > (std::size_t(1) << 24))
@@ -26,6 +43,8 @@ void TrainConfig::validate() const {
   if (!(adam.beta1 >= 0 && adam.beta1 < 1) || !(adam.beta2 >= 0 && adam.beta2 < 1))
     throw std::invalid_argument("Adam's betas must lie in [0, 1)");
   if (!(adam.eps > 0) || !(adam.eps < 1)) throw std::invalid_argument("Adam's eps must be positive");
+  if (profile_samples < 1 || profile_samples > 64)
+    throw std::invalid_argument("--profile-samples must be between 1 and 64");
 }
 
 template <class Scalar>
@@ -33,7 +52,10 @@ FieldTrainer<Scalar>::FieldTrainer(const FieldConfig& field, const TrainConfig& 
     : config_(field), train_(train), samples_(std::move(samples)) {
   train_.validate();
   config_.encoding.validate();
-  field_ = Field<Scalar>(make_encoding<Scalar>(config_.encoding, train_.seed), config_.mlp, train_.batch_size);
+  bool profiled = false;
+  for (const SliceProfile& p : samples_.profiles) profiled = profiled || p.kind != ProfileKind::point;
+  k_ = profiled ? train_.profile_samples : 1;
+  field_ = Field<Scalar>(make_encoding<Scalar>(config_.encoding, train_.seed), config_.mlp, train_.batch_size * k_);
   config_.mlp = field_.mlp().config();
   if (samples_.size() == 0) throw std::invalid_argument("no training samples");
   if (samples_.coords.extent(0) != 3 || samples_.coords.extent(1) != samples_.size())
@@ -53,13 +75,21 @@ FieldTrainer<Scalar>::FieldTrainer(const FieldConfig& field, const TrainConfig& 
     if (config_.encoding.lr > 0) encoding_adam.lr = config_.encoding.lr;
     encoding_lr_ratio_ = encoding_adam.lr / train_.adam.lr;
     encoding_adam_ = Adam<Scalar>(field_.encoding().parameter_count(), encoding_adam);
-    d_encoded_ = Vector<Scalar>("batch_d_encoding", std::size_t(dim) * b);
+    d_encoded_ = Vector<Scalar>("batch_d_encoding", std::size_t(dim) * b * k_);
+  }
+  if (!samples_.profiles.empty() && samples_.profiles.size() != samples_.counts.size())
+    throw std::logic_error("slice profiles: one per contrast");
+  if (k_ > 1) {
+    profile_coords_ = Matrix<Scalar>("profile_coords", 3, b * k_);
+    profile_weights_ = Vector<Scalar>("profile_weights", b * k_);
+    profile_prediction_ = Vector<Scalar>("profile_prediction", std::size_t(field_.contrasts()) * b);
+    profile_d_ = Vector<Scalar>("profile_d", std::size_t(field_.contrasts()) * b);
   }
   order_ = Kokkos::View<std::uint64_t*, MemSpace>("batch_order", b);
   batch_coords_ = Matrix<Scalar>("batch_coords", 3, b);
   batch_values_ = Vector<Scalar>("batch_values", b);
-  encoded_ = Vector<Scalar>("batch_encoding", std::size_t(dim) * b);
-  d_output_ = Vector<Scalar>("batch_d_output", std::size_t(field_.contrasts()) * b);
+  encoded_ = Vector<Scalar>("batch_encoding", std::size_t(dim) * b * k_);
+  d_output_ = Vector<Scalar>("batch_d_output", std::size_t(field_.contrasts()) * b * k_);
 }
 
 template <class Scalar> std::size_t FieldTrainer<Scalar>::batches_per_epoch() const {
@@ -127,6 +157,78 @@ std::vector<std::size_t> gather_batch(const random::Permutation& perm, const Sam
   return per_contrast;
 }
 
+// Spreads each sample of the batch over K points across its slab:
+// points(:, i K + k) = coords(:, i) + t_ik thickness_c, t_ik drawn in
+// stratum k of the profile's support, weights(i K + k) the profile there,
+// normalised over k. Samples in [bounds[c], bounds[c+1]) are of contrast c.
+template <class Scalar>
+void spread_profile(const Matrix<Scalar>& coords, const Kokkos::View<std::uint64_t*, MemSpace>& order, std::size_t count,
+                    int k, const std::vector<std::size_t>& per_contrast, const std::vector<SliceProfile>& profiles,
+                    std::uint64_t seed, std::uint64_t epoch, std::uint64_t samples, const Matrix<Scalar>& points,
+                    const Vector<Scalar>& weights) {
+  std::size_t begin = 0;
+  for (std::size_t c = 0; c < per_contrast.size(); ++c) {
+    const std::size_t end = begin + per_contrast[c];
+    const SliceProfile p = profiles[c];
+    const int kind = int(p.kind);
+    const Scalar dx = Scalar(p.thickness[0]), dy = Scalar(p.thickness[1]), dz = Scalar(p.thickness[2]);
+    const std::uint64_t stream = static_cast<std::uint64_t>(random::Stream::slice_profile);
+    Kokkos::parallel_for(
+        "mcinr::profile_points", Kokkos::RangePolicy<ExecSpace>(begin, end), KOKKOS_LAMBDA(const std::size_t i) {
+          Scalar total = 0;
+          for (int j = 0; j < k; ++j) {
+            const std::uint64_t counter = (epoch * samples + order(i)) * std::uint64_t(k) + std::uint64_t(j);
+            const double u = (double(j) + random::uniform(seed, stream, counter)) / double(k);  // stratum j of [0, 1)
+            double t = 0, w = 1;
+            if (kind == int(ProfileKind::box)) {
+              t = u - 0.5;  // the slab: [-1/2, 1/2] thicknesses
+            } else if (kind == int(ProfileKind::gaussian)) {
+              const double sigma = 1.0 / 2.3548200450309493;  // FWHM = one thickness
+              t = (u - 0.5) * 6.0 * sigma;                     // +-3 sigma
+              w = math::exp(-0.5 * t * t / (sigma * sigma));
+            }
+            const std::size_t col = i * std::size_t(k) + std::size_t(j);
+            points(0, col) = coords(0, i) + Scalar(t) * dx;
+            points(1, col) = coords(1, i) + Scalar(t) * dy;
+            points(2, col) = coords(2, i) + Scalar(t) * dz;
+            weights(col) = Scalar(w);
+            total += Scalar(w);
+          }
+          for (int j = 0; j < k; ++j) weights(i * std::size_t(k) + std::size_t(j)) /= total;
+        });
+    begin = end;
+  }
+}
+
+// reduced(i, c) = sum_k weights(i K + k) out(i K + k, c).
+template <class Scalar>
+void reduce_profile(ConstMatrixRef<Scalar> out, const Vector<Scalar>& weights, int k, std::size_t count,
+                    MatrixRef<Scalar> reduced) {
+  const int contrasts = int(out.extent(1));
+  Kokkos::parallel_for(
+      "mcinr::profile_reduce", Kokkos::RangePolicy<ExecSpace>(0, count * contrasts), KOKKOS_LAMBDA(const std::size_t t) {
+        const std::size_t i = t % count;
+        const int c = int(t / count);
+        Scalar sum = 0;
+        for (int j = 0; j < k; ++j) sum += weights(i * k + j) * out(i * k + j, c);
+        reduced(i, c) = sum;
+      });
+}
+
+// d_out(i K + k, c) = weights(i K + k) d_reduced(i, c).
+template <class Scalar>
+void spread_gradient(ConstMatrixRef<Scalar> d_reduced, const Vector<Scalar>& weights, int k, MatrixRef<Scalar> d_out) {
+  const std::size_t rows = d_out.extent(0);
+  const int contrasts = int(d_out.extent(1));
+  Kokkos::parallel_for(
+      "mcinr::profile_spread_gradient", Kokkos::RangePolicy<ExecSpace>(0, rows * contrasts),
+      KOKKOS_LAMBDA(const std::size_t t) {
+        const std::size_t r = t % rows;
+        const int c = int(t / rows);
+        d_out(r, c) = weights(r) * d_reduced(r / k, c);
+      });
+}
+
 }  // namespace detail
 
 template <class Scalar> double FieldTrainer<Scalar>::train_step(std::size_t first, std::size_t count, double lr) {
@@ -135,17 +237,37 @@ template <class Scalar> double FieldTrainer<Scalar>::train_step(std::size_t firs
       BatchSplit::counts(detail::gather_batch(perm, samples_, first, count, order_, batch_coords_, batch_values_));
   Encoding<Scalar>& encoding = field_.encoding();
   Mlp<Scalar>& mlp = field_.mlp();
-  const ConstMatrixRef<Scalar> coords = columns(batch_coords_, 0, count);
-  const MatrixRef<Scalar> encoded(encoded_.data(), encoding.output_dim(), count);
+  const auto values = Kokkos::subview(batch_values_, Kokkos::make_pair(std::size_t(0), count));
+  // With slice profiles, each sample is K points across its slab.
+  const std::size_t points = count * std::size_t(k_);
+  std::vector<std::size_t> per_contrast;
+  for (int c = 0; c < split.contrasts(); ++c) per_contrast.push_back(split.count(c));
+  if (k_ > 1)
+    detail::spread_profile<Scalar>(batch_coords_, order_, count, k_, per_contrast, samples_.profiles, train_.seed,
+                                   std::uint64_t(epoch_), samples_.size(), profile_coords_, profile_weights_);
+  std::vector<std::size_t> point_counts = per_contrast;
+  for (auto& n : point_counts) n *= std::size_t(k_);
+  const BatchSplit point_split = k_ > 1 ? BatchSplit::counts(point_counts) : split;
+  const ConstMatrixRef<Scalar> coords =
+      k_ > 1 ? columns(profile_coords_, 0, points) : columns(batch_coords_, 0, count);
+  const MatrixRef<Scalar> encoded(encoded_.data(), encoding.output_dim(), points);
   encoding.encode(coords, encoded);
-  mlp.forward(encoded, split, train_.skip_other_heads);
-  const MatrixRef<Scalar> d_output(d_output_.data(), count, mlp.contrasts());
-  const double loss = masked_mse<Scalar>(
-      mlp.output(), Kokkos::subview(batch_values_, Kokkos::make_pair(std::size_t(0), count)), split, d_output);
+  mlp.forward(encoded, point_split, train_.skip_other_heads);
+  const MatrixRef<Scalar> d_output(d_output_.data(), points, mlp.contrasts());
+  double loss = 0;
+  if (k_ > 1) {
+    const MatrixRef<Scalar> reduced(profile_prediction_.data(), count, mlp.contrasts());
+    const MatrixRef<Scalar> d_reduced(profile_d_.data(), count, mlp.contrasts());
+    detail::reduce_profile<Scalar>(mlp.output(), profile_weights_, k_, count, reduced);
+    loss = masked_mse<Scalar>(reduced, values, split, d_reduced);
+    detail::spread_gradient<Scalar>(d_reduced, profile_weights_, k_, d_output);
+  } else {
+    loss = masked_mse<Scalar>(mlp.output(), values, split, d_output);
+  }
   const bool trainable_encoding = encoding.parameter_count() > 0;
   const MatrixRef<Scalar> d_encoded =
-      trainable_encoding ? MatrixRef<Scalar>(d_encoded_.data(), encoding.output_dim(), count) : MatrixRef<Scalar>();
-  mlp.backward(encoded, d_output, split, train_.skip_other_heads, d_encoded);
+      trainable_encoding ? MatrixRef<Scalar>(d_encoded_.data(), encoding.output_dim(), points) : MatrixRef<Scalar>();
+  mlp.backward(encoded, d_output, point_split, train_.skip_other_heads, d_encoded);
   adam_.step(mlp.parameters(), mlp.gradients(), lr);
   if (trainable_encoding) {
     encoding.backward(coords, d_encoded, MatrixRef<Scalar>());

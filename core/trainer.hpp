@@ -6,6 +6,7 @@
 // contrasts; each batch is reordered so its contrasts are contiguous columns.
 // The epoch loop (run_epoch) can start mid-epoch and stop between batches on
 // request: a resumed fit continues bit for bit.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -19,10 +20,24 @@ namespace mcinr {
 
 // Training samples, sorted by contrast: contrast c owns samples
 // [sum(counts[0..c)), sum(counts[0..c])).
+// How a scan's voxel relates to the field: a point sample (decimated data,
+// the reference's), or the average over the slab of a thick slice, weighted
+// by a box or a Gaussian (FWHM = the slice thickness) along the
+// slice-select direction.
+enum class ProfileKind { point, box, gaussian };
+ProfileKind parse_profile_kind(const std::string& name);  // "point", "box", "gaussian"
+std::string to_string(ProfileKind kind);
+
+struct SliceProfile {
+  ProfileKind kind = ProfileKind::point;
+  std::array<double, 3> thickness{0, 0, 0};  // the slice-select direction times the thickness, field units
+};
+
 template <class Scalar> struct SampleSet {
   Matrix<Scalar> coords;            // 3 x S, in the field's domain
   Vector<Scalar> values;            // S
   std::vector<std::size_t> counts;  // per contrast
+  std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
   std::size_t size() const { return values.extent(0); }
 };
 
@@ -47,6 +62,10 @@ struct TrainConfig {
   // A trainable encoding whose backward tracks its touched rows (hashgrid)
   // updates only those rows ("lazy" Adam) instead of every parameter.
   bool sparse_encoding_update = true;
+  // Samples with a slice profile are predicted as the weighted mean of the
+  // field at this many points across the slab: stratified draws, one per
+  // stratum, a pure function of (seed, epoch, sample, k).
+  int profile_samples = 4;
 
   // Throws std::invalid_argument naming the option (--epochs ...).
   void validate() const;
@@ -136,6 +155,12 @@ template <class Scalar> class FieldTrainer {
   Vector<Scalar> encoded_;                        // D x B
   Vector<Scalar> d_encoded_;                      // D x B, trainable encodings only
   Vector<Scalar> d_output_;                       // B x contrasts
+  // Slice profiles: K points per sample.
+  int k_ = 1;                          // points per sample (1: point samples)
+  Matrix<Scalar> profile_coords_;      // 3 x B K
+  Vector<Scalar> profile_weights_;     // B K
+  Vector<Scalar> profile_prediction_;  // B x contrasts (the weighted means)
+  Vector<Scalar> profile_d_;           // B x contrasts
 };
 
 extern template class FieldTrainer<float>;

@@ -168,7 +168,8 @@ void write_encoding(hid_t file, const EncodingRecord& e) {
 EncodingRecord read_encoding(hid_t file) {
   EncodingRecord e;
   e.kind = read_string(file, "/field/encoding/kind");
-  if (!plain_name(e.kind) && e.kind.find('-') == std::string::npos) throw Failure("encoding kind");
+  if (e.kind.empty() || e.kind.size() > 64 || e.kind.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-") != std::string::npos)
+    throw Failure("encoding kind");
   e.attributes = read_named(file, "/field/encoding/attribute");
   for (const auto& name : split(read_string(file, "/field/encoding/array_names"))) {
     if (!plain_name(name)) throw Failure("encoding array name");

@@ -41,6 +41,13 @@ void FitConfig::validate() const {
   require(std::isfinite(spacing) && spacing >= 0, "--spacing must be positive");
   require(spacing == 0 || (spacing >= 0.01 && spacing <= 100), "--spacing must be between 0.01 and 100 mm");
   require(std::isfinite(mask_margin) && mask_margin <= 1000, "--mask-margin must be at most 1000 mm");
+  require(background >= 0 && background <= 1, "--background must be between 0 and 1");
+  require(std::isfinite(slice_thickness) && slice_thickness >= 0 && slice_thickness <= 100,
+          "--slice-thickness must be between 0 and 100 mm");
+  require(!(data_consistency && slice_profile != ProfileKind::point),
+          "--data-consistency is for point samples: not with --slice-profile box or gaussian");
+  require(!(residual_correction && slice_profile != ProfileKind::point),
+          "--residual-correction is for point samples: not with --slice-profile box or gaussian");
   require(eval_every >= 1 && eval_every <= 1000000, "--eval-every must be at least 1");
   require(checkpoint_every >= 1 && checkpoint_every <= 1000000, "--checkpoint-every must be at least 1");
   require(!early_stopping || eval_every == 1, "--early-stopping needs --eval-every 1");
@@ -73,6 +80,7 @@ FitConfig FitConfig::resolved() const {
     require(r.gt[0].empty() == r.gt[1].empty(), "give both --gt1 and --gt2, or neither");
   }
   if (r.field.mlp.head_hidden == 0) r.field.mlp.head_hidden = std::max(1, r.field.mlp.hidden / 2);
+  if (r.time_budget > 0) r.train.schedule = Schedule::cosine_step;  // the rate falls over what the budget allows
   if (r.reference.empty() && r.spacing <= 0) r.reference = r.gt[0];
   require(!r.reference.empty() || r.spacing > 0, "give an output grid: --reference IMG or --spacing MM");
   return r;
@@ -100,6 +108,12 @@ std::map<std::string, double> FitConfig::settings() const {
   if (field.encoding.lr > 0) s["encoding_lr"] = field.encoding.lr;
   if (train.schedule != Schedule::cosine_epoch) s["schedule_cosine_step"] = 1;
   if (!train.sparse_encoding_update) s["dense_encoding_adam"] = 1;
+  if (background > 0) s["background"] = background;
+  if (slice_profile != ProfileKind::point) {
+    s["slice_profile"] = double(int(slice_profile));
+    s["slice_thickness"] = slice_thickness;
+    s["profile_samples"] = train.profile_samples;
+  }
   return s;
 }
 
@@ -218,6 +232,41 @@ std::vector<FitOption> make_options() {
       "fast-evaluation", "evaluations before the last predict only the brain mask's voxels",
       [](FitConfig& c, bool v) { c.fast_evaluation = v; }, [](const FitConfig& c) { return c.fast_evaluation; }));
   o.push_back(flag(
+      "data-consistency",
+      "output voxels on a scan's voxel centres keep its measurement (point-sampled scans, as the reference's)",
+      [](FitConfig& c, bool v) { c.data_consistency = v; }, [](const FitConfig& c) { return c.data_consistency; }));
+  o.push_back(real(
+      "background", "with --mask-margin: the share of the voxels beyond the margin that are samples too (0..1)",
+      [](FitConfig& c) -> double& { return c.background; }));
+  {
+    FitOption profile{"slice-profile", Kind::text,
+                      "point (scans sample points: decimated data, the reference's), box or gaussian (a voxel "
+                      "averages its slab: real 2D scans)",
+                      [](FitConfig& c, const std::string& v) {
+                        try {
+                          c.slice_profile = parse_profile_kind(v);
+                        } catch (const std::invalid_argument& e) {
+                          throw InputError(e.what());
+                        }
+                      },
+                      [](const FitConfig& c) { return to_string(c.slice_profile); }};
+    o.push_back(profile);
+  }
+  o.push_back(real(
+      "slice-thickness", "the slab of --slice-profile (mm; 0: each scan's slice spacing)",
+      [](FitConfig& c) -> double& { return c.slice_thickness; }));
+  o.push_back(integer<int>(
+      "profile-samples", "points per sample across the slab (--slice-profile box|gaussian)",
+      [](FitConfig& c) -> int& { return c.train.profile_samples; }, true));
+  o.push_back(flag(
+      "residual-correction",
+      "add the scans' residual to the field, linearly interpolated, to the predictions (point-sampled scans)",
+      [](FitConfig& c, bool v) { c.residual_correction = v; },
+      [](const FitConfig& c) { return c.residual_correction; }));
+  o.push_back(flag(
+      "clamp", "clamp predictions to each scan's intensity range",
+      [](FitConfig& c, bool v) { c.clamp = v; }, [](const FitConfig& c) { return c.clamp; }));
+  o.push_back(flag(
       "early-stopping", "stop on the MI rule (needs --eval-every 1)",
       [](FitConfig& c, bool v) { c.early_stopping = v; }, [](const FitConfig& c) { return c.early_stopping; }));
   o.push_back(integer<int>("eval-every", "evaluate every N epochs", [](FitConfig& c) -> int& { return c.eval_every; }));
@@ -246,7 +295,7 @@ std::vector<FitOption> make_options() {
       "head-hidden", "split-head hidden width (0: hidden / 2)",
       [](FitConfig& c) -> int& { return c.field.mlp.head_hidden; }, true));
   {
-    FitOption e = text("encoding", "coordinate encoding: fourier (the reference's) or hashgrid", nullptr);
+    FitOption e = text("encoding", "coordinate encoding: fourier (the reference's), hashgrid, or fourier+hashgrid (both side by side)", nullptr);
     e.set = [](FitConfig& c, const std::string& v) { c.field.encoding.kind = v; };
     e.get = [](const FitConfig& c) { return c.field.encoding.kind; };
     e.training = true;

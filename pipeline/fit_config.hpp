@@ -28,6 +28,14 @@ struct FitConfig {
   std::string out;
   // Samples: every voxel (< 0), or those within mask_margin mm of the masks.
   double mask_margin = -1;
+  // With a margin: the share of the voxels beyond it that are samples too.
+  double background = 0;
+  // How a scan's voxel relates to the field (core/trainer.hpp): point samples
+  // (decimated scans), or a box or Gaussian slice profile across the slab;
+  // the slab is the scan's slice spacing along its thickest axis, or
+  // slice_thickness mm. train.profile_samples points per sample.
+  ProfileKind slice_profile = ProfileKind::point;
+  double slice_thickness = 0;
   // The field and its training.
   FieldConfig field;
   TrainConfig train;
@@ -37,6 +45,15 @@ struct FitConfig {
   // Evaluations before the last predict only the brain mask's voxels (the
   // last one, written out, predicts the whole grid).
   bool fast_evaluation = false;
+  // Output voxels on a scan's voxel centres keep the measurement
+  // (pipeline/data_consistency.hpp): for point-sampled scans only.
+  bool data_consistency = false;
+  // The scans' residual to the field, interpolated (ITK linear) onto the
+  // output grid, is added to the predictions (pipeline/data_consistency.hpp):
+  // for point-sampled scans only.
+  bool residual_correction = false;
+  // Predictions are clamped to each scan's intensity range.
+  bool clamp = false;
   // Wall-clock budget (s) from the start of loading to the last file written;
   // 0: none. The learning rate then falls by the step over what the budget
   // allows (train.epochs is only a cap).
@@ -49,8 +66,9 @@ struct FitConfig {
   // Checks every option; InputError naming the first bad one.
   void validate() const;
   // A validated copy with --subject expanded into file paths (the folder is
-  // listed, nothing is read), head-hidden 0 resolved to hidden / 2 and the
-  // output grid defaulted to the ground truth's.
+  // listed, nothing is read), head-hidden 0 resolved to hidden / 2, the
+  // output grid defaulted to the ground truth's, and with a time budget the
+  // step-wise schedule.
   FitConfig resolved() const;
 
   // The settings a checkpoint records and a resume must match, by option name.

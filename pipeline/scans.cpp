@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "mcinr/core/random.hpp"
 #include "mcinr/core/reductions.hpp"
 #include "mcinr/pipeline/errors.hpp"
 #include "mcinr/pipeline/grids.hpp"
@@ -33,7 +34,8 @@ namespace {
 
 // Flat indices of the voxels to sample: all, or those near the mask (a box
 // dilation by the margin, per axis in voxels of that scan).
-std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, const Kokkos::View<std::size_t*, MemSpace>& index) {
+std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, double background, std::uint64_t salt,
+                          const Kokkos::View<std::size_t*, MemSpace>& index) {
   const io::Geometry& g = scan.volume.geometry;
   const std::size_t n = g.voxels();
   if (mask_margin_mm < 0) {
@@ -59,6 +61,8 @@ std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, const Kokkos:
               const long a = i + di, b = j + dj, e = k + dk;
               if (a >= 0 && b >= 0 && e >= 0 && a < nx && b < ny && e < nz) near = mask(a + nx * (b + ny * e));
             }
+        if (!near && background > 0)  // a fixed random share of the rest: the field learns the background too
+          near = random::uniform(salt, std::uint64_t(random::Stream::background), v) < background;
         if (near) {
           if (final) index(prefix) = v;
           ++prefix;
@@ -70,13 +74,14 @@ std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, const Kokkos:
 
 }  // namespace
 
-SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, double mask_margin_mm) {
+SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, double mask_margin_mm,
+                              double background) {
   SampleSet<float> set;
   std::vector<Kokkos::View<std::size_t*, MemSpace>> chosen;
   std::size_t total = 0;
   for (int c = 0; c < 2; ++c) {
     Kokkos::View<std::size_t*, MemSpace> index("sample_index", scans[c].volume.geometry.voxels());
-    const std::size_t count = choose_voxels(scans[c], mask_margin_mm, index);
+    const std::size_t count = choose_voxels(scans[c], mask_margin_mm, background, std::uint64_t(c + 1), index);
     require(count > 0, "the mask of scan " + std::to_string(c + 1) + " is empty");
     set.counts.push_back(count);
     chosen.push_back(index);
@@ -102,6 +107,22 @@ SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, do
     offset += set.counts[c];
   }
   return set;
+}
+
+}  // namespace mcinr::pipeline
+
+namespace mcinr::pipeline {
+
+SliceProfile slice_profile(const Scan& scan, const FieldDomain& domain, ProfileKind kind, double thickness_mm) {
+  const io::Geometry& g = scan.volume.geometry;
+  int axis = 0;
+  for (int a = 1; a < 3; ++a)
+    if (g.spacing[a] > g.spacing[axis]) axis = a;
+  const double thickness = thickness_mm > 0 ? thickness_mm : g.spacing[axis];
+  SliceProfile p;
+  p.kind = kind;
+  for (int r = 0; r < 3; ++r) p.thickness[r] = g.direction[3 * r + axis] * thickness * 2.0 / (domain.hi - domain.lo);
+  return p;
 }
 
 }  // namespace mcinr::pipeline

@@ -24,8 +24,15 @@ void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, co
 
 // Samples of both scans, contrast 1 first: every voxel, or with
 // mask_margin_mm >= 0 only voxels within that distance (mm, a box per axis)
-// of the scan's mask. Coordinates through the domain's map; intensities
-// min-max scaled per scan.
-SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, double mask_margin_mm);
+// of the scan's mask and, of the others, the share `background` (a fixed
+// random choice). Coordinates through the domain's map; intensities min-max
+// scaled per scan.
+SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, double mask_margin_mm,
+                              double background = 0);
+
+// A scan's slice profile in the field's domain: the slice-select direction
+// (its grid's thickest axis) times the thickness (thickness_mm, or 0: that
+// axis' spacing).
+SliceProfile slice_profile(const Scan& scan, const FieldDomain& domain, ProfileKind kind, double thickness_mm);
 
 }  // namespace mcinr::pipeline

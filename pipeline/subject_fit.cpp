@@ -12,6 +12,7 @@
 #include "mcinr/io/atomic_file.hpp"
 #include "mcinr/io/metric_table.hpp"
 #include "mcinr/io/slice_picture.hpp"
+#include "mcinr/pipeline/data_consistency.hpp"
 #include "mcinr/pipeline/errors.hpp"
 #include "mcinr/pipeline/fit_state.hpp"
 #include "mcinr/pipeline/grids.hpp"
@@ -39,6 +40,8 @@ struct SubjectFit::State {
   Matrix<float> query;
   Matrix<float> masked_query;                      // fast evaluation: the brain mask's voxels
   Kokkos::View<std::size_t*, MemSpace> mask_index;  // their voxel indices
+  std::optional<DataConsistency> consistency;
+  std::optional<ResidualCorrection> correction;
   FitPlan plan;
   std::string checkpoint_path;
 };
@@ -92,6 +95,14 @@ void select_voxels(const DeviceMask& mask, const Matrix<float>& coords, Kokkos::
 }
 
 }  // namespace
+
+// Predictions (in the scans' [0, 1] intensity units) clamped to [0, 1].
+void clamp_unit(const Matrix<float>& prediction) {
+  float* p = prediction.data();
+  Kokkos::parallel_for(
+      "mcinr::clamp", Kokkos::RangePolicy<ExecSpace>(0, prediction.size()),
+      KOKKOS_LAMBDA(const std::size_t i) { p[i] = p[i] < 0.0f ? 0.0f : (p[i] > 1.0f ? 1.0f : p[i]); });
+}
 
 // The whole grid from the brain mask's predictions: each contrast's voxels
 // outside the mask take its minimum inside, so the volume's range is the
@@ -152,7 +163,11 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   try {
     FieldConfig field = c.field;
     if (field.encoding.domain_mm <= 0) field.encoding.domain_mm = s.domain.hi - s.domain.lo;  // mm resolutions
-    s.trainer = std::make_unique<FieldTrainer<float>>(field, c.train, make_samples(s.scans, s.domain, c.mask_margin));
+    SampleSet<float> samples = make_samples(s.scans, s.domain, c.mask_margin, c.background);
+    if (c.slice_profile != ProfileKind::point)
+      for (int i = 0; i < 2; ++i)
+        samples.profiles.push_back(slice_profile(s.scans[i], s.domain, c.slice_profile, c.slice_thickness));
+    s.trainer = std::make_unique<FieldTrainer<float>>(field, c.train, std::move(samples));
   } catch (const std::invalid_argument& e) {
     throw InputError(e.what());
   }
@@ -163,6 +178,8 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   s.query = grid_coordinates(s.grid, s.domain);
   s.evaluator = Evaluator(s.grid, brain, truth);
   if (c.fast_evaluation && brain.extent(0) > 0) select_voxels(brain, s.query, s.mask_index, s.masked_query);
+  if (c.data_consistency) s.consistency.emplace(s.scans, s.grid);
+  if (c.residual_correction) s.correction.emplace(s.scans, s.domain, s.grid);
 
   FitPlan& p = s.plan;
   p.backend = backends::describe(backends::device_info());
@@ -283,7 +300,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   // request came first: a large grid's evaluation is long on CPUs (80 s for
   // BraTS), longer than Slurm's grace before SIGKILL, so it gives up between
   // its stages.
-  double predict_seconds = 0, score_seconds = 0;
+  double predict_seconds = 0, correct_seconds = 0, score_seconds = 0;
   auto evaluate = [&](bool full) -> std::optional<Scores> {
     const bool masked = !full && s.masked_query.extent(1) > 0;
     const auto t0 = Clock::now();
@@ -296,6 +313,11 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       return std::nullopt;
     }
     predict_seconds = seconds_since(t0);
+    const auto tc = Clock::now();
+    if (s.correction && !s.correction->apply(trainer.field(), prediction, stop)) return std::nullopt;
+    if (c.clamp) clamp_unit(prediction);
+    if (s.consistency) s.consistency->apply(prediction);
+    correct_seconds = seconds_since(tc);
     const auto t1 = Clock::now();
     DeviceValues pred[2] = {unit_scaled(prediction, 0), unit_scaled(prediction, 1)};
     std::optional<Scores> scores = s.evaluator.score(pred, stop);
@@ -378,7 +400,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       const double full_predict = s.masked_query.extent(1) > 0 && !last_full
                                       ? predict_seconds * double(s.grid.voxels()) / double(s.masked_query.extent(1))
                                       : predict_seconds;
-      reserve = 1.2 * (full_predict + score_seconds) + 5.0 + 2e-6 * double(s.grid.voxels());
+      reserve = 1.2 * (full_predict + correct_seconds + score_seconds) + 0.5 + 6e-7 * double(s.grid.voxels());
       const double left = std::chrono::duration<double>(deadline - Clock::now()).count() - reserve;
       const double steps_per_second = double(batches) / std::max(1e-9, stats.seconds);
       const std::uint64_t more = left > 0 ? std::uint64_t(0.97 * left * steps_per_second) : 0;

@@ -163,3 +163,30 @@ TEST_CASE("the checkpoint's settings come from the options", "[fit-config]") {
   CHECK(s.at("fourier_scale") == 4.0);
   CHECK(s.count("skip_other_heads") == 1);
 }
+
+TEST_CASE("presets set values; options given beside a preset win, wherever they come from", "[fit-config]") {
+  FitConfig c;
+  apply_fit_options(c, {{"preset", "fast-cpu"}, {"hidden", "96"}}, "");
+  CHECK(c.preset == "fast-cpu");
+  CHECK(c.field.mlp.hidden == 96);                   // given: wins
+  CHECK(c.time_budget > 0);                          // the preset's
+  const fs::path ini = write_file("mcinr_preset.ini", "preset = reference\nlayers = 2\n");
+  FitConfig d;
+  apply_fit_options(d, {{"epochs", "3"}}, ini.string());
+  CHECK(d.preset == "reference");
+  CHECK(d.field.mlp.layers == 2);   // the file beats its preset
+  CHECK(d.train.epochs == 3);       // the command line beats the file
+  CHECK(d.field.mlp.hidden == 1024);
+  FitConfig e;
+  CHECK_THROWS_WITH(apply_preset("turbo", e), Catch::StartsWith("unknown --preset 'turbo'"));
+  for (const auto& [name, values] : presets())
+    for (const auto& [option, value] : values) {
+      INFO(name << ": " << option);
+      CHECK(find_fit_option(option) != nullptr);
+    }
+  CHECK(parse_duration("10m", "--time-budget") == 600);
+  CHECK(parse_duration("1.5h", "--time-budget") == 5400);
+  CHECK(parse_duration("90", "--time-budget") == 90);
+  CHECK_THROWS_WITH(parse_duration("ten", "--time-budget"), Catch::StartsWith("--time-budget: 'ten'"));
+  CHECK_THROWS(parse_duration("5d", "--time-budget"));
+}

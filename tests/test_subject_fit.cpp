@@ -4,6 +4,7 @@
 // with a trainable encoding registered from outside (the seam carries its
 // state: parameters and Adam moments).
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -187,6 +188,127 @@ TEST_CASE("a hash-grid fit resumes bit for bit through its checkpoint", "[pipeli
   const io::Checkpoint k = io::read_checkpoint((work / "straight" / "checkpoint.h5").string());
   CHECK(k.encoding.kind == "hashgrid");
   CHECK(k.encoding.attributes.at("domain_mm") > 20);  // the subject's extent, set by the fit
+  fs::remove_all(work);
+}
+
+TEST_CASE("a fourier+hashgrid fit resumes through its checkpoint", "[pipeline][resume][encoding]") {
+  const fs::path work = fresh_dir("fit_hybrid");
+  const std::string subject = make_subject(work);
+  pipeline::FitConfig config = small_fit(subject, work / "unused");
+  config.field.encoding.kind = "fourier+hashgrid";
+  config.field.encoding.hash_levels = 3;
+  config.field.encoding.hash_log2_table = 8;
+  config.field.encoding.hash_coarsest_mm = 8;
+  config.field.encoding.hash_finest_mm = 2;
+  check_resume(config, work, 90, "in epoch 2 at batch 7/27");
+  const io::Checkpoint k = io::read_checkpoint((work / "straight" / "checkpoint.h5").string());
+  CHECK(k.encoding.kind == "fourier+hashgrid");
+  CHECK(k.encoding.arrays.count("1_matrix") == 1);
+  CHECK(k.encoding.attributes.at("2_levels") == 3);
+  fs::remove_all(work);
+}
+
+namespace {
+
+io::Volume read(const fs::path& p) { return io::read_nifti(p.string()); }
+
+}  // namespace
+
+TEST_CASE("fast evaluation predicts the mask's voxels and scores them as the whole grid", "[pipeline][evaluation]") {
+  const fs::path work = fresh_dir("fit_fast_evaluation");
+  const std::string subject = make_subject(work);
+  // A mask of every voxel: the mask's voxels are the grid, so the numbers
+  // must be the same to the last digit (the selection, the prediction order
+  // and the expansion back to the grid are exact).
+  io::Volume all = read(fs::path(subject) / "s_a.nii.gz");
+  for (float& v : all.voxels) v = 1;
+  io::write_nifti((work / "all.nii.gz").string(), all);
+  pipeline::FitConfig full = small_fit(subject, work / "full"), fast = small_fit(subject, work / "fast");
+  full.brain_mask = fast.brain_mask = (work / "all.nii.gz").string();
+  fast.fast_evaluation = true;
+  Recorder r;
+  pipeline::fit_subject(full, r);
+  pipeline::fit_subject(fast, r);
+  const io::Checkpoint a = io::read_checkpoint((work / "full" / "checkpoint.h5").string());
+  const io::Checkpoint b = io::read_checkpoint((work / "fast" / "checkpoint.h5").string());
+  REQUIRE(a.metric_rows.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t col = 5; col < a.metric_rows[i].size(); ++col) {
+      INFO("epoch " << i + 1 << ", column " << a.metric_columns[col]);
+      CHECK(b.metric_rows[i][col] == a.metric_rows[i][col]);
+    }
+  // The written volumes come from the whole grid either way.
+  for (const char* file : {"contrast1.nii.gz", "contrast2.nii.gz"})
+    CHECK(bytes(work / "full" / file) == bytes(work / "fast" / file));
+  fs::remove_all(work);
+}
+
+TEST_CASE("data consistency keeps the measurements; clamping keeps the scans' range", "[pipeline]") {
+  const fs::path work = fresh_dir("fit_consistency");
+  const std::string subject = make_subject(work);
+  pipeline::FitConfig c = small_fit(subject, work / "fit");
+  c.data_consistency = true;
+  c.clamp = true;
+  Recorder r;
+  pipeline::fit_subject(c, r);
+  // s_a is axial: LR slice k is HR slice 4 k + 3; s_b coronal along y.
+  const io::Volume lr_a = read(fs::path(subject) / "s_a_LR.nii.gz"), out_a = read(work / "fit" / "contrast1.nii.gz");
+  const io::Volume lr_b = read(fs::path(subject) / "s_b_LR.nii.gz"), out_b = read(work / "fit" / "contrast2.nii.gz");
+  float lo = 1e30f, hi = -1e30f;
+  for (float v : lr_a.voxels) lo = std::min(lo, v), hi = std::max(hi, v);
+  double worst = 0;
+  for (std::size_t k = 0; k < lr_a.geometry.size[2]; ++k)
+    for (std::size_t j = 0; j < 24; ++j)
+      for (std::size_t i = 0; i < 24; ++i) {
+        worst = std::max(worst, double(std::abs(out_a.at(i, j, 4 * k + 3) - lr_a.at(i, j, k))));
+        worst = std::max(worst, double(std::abs(out_b.at(i, 4 * k + 3, j) - lr_b.at(i, k, j))));
+      }
+  CHECK(worst < 1e-3 * hi);
+  for (float v : out_a.voxels) {
+    CHECK(v >= lo - 1e-3f * hi);
+    CHECK(v <= hi * (1 + 1e-6f));
+  }
+  pipeline::FitConfig bad = c;
+  bad.slice_profile = ProfileKind::box;
+  CHECK_THROWS_WITH(pipeline::SubjectFit(bad), Catch::StartsWith("--data-consistency is for point samples"));
+  fs::remove_all(work);
+}
+
+TEST_CASE("a time budget ends the fit within it, the rate falling over what it allows", "[pipeline][budget]") {
+  const fs::path work = fresh_dir("fit_budget");
+  const std::string subject = make_subject(work);
+  pipeline::FitConfig c = small_fit(subject, work / "fit");
+  c.train.epochs = 100000;
+  c.eval_every = 100000;
+  c.time_budget = 6;
+  const auto start = std::chrono::steady_clock::now();
+  Recorder r;
+  const pipeline::FitOutcome o = pipeline::fit_subject(c, r);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(o.stop_reason == "budget");
+  CHECK(seconds < 6.5);
+  CHECK(o.epochs_done > 2);
+  const io::Checkpoint k = io::read_checkpoint((work / "fit" / "checkpoint.h5").string());
+  CHECK(k.total_steps > 27);  // planned from epoch 1's speed
+  CHECK(k.constant_steps == 27);
+  // The rate fell along the plan (timing noise on this tiny fit may end it early).
+  CHECK(k.metric_rows.back()[1] < 0.5 * c.train.adam.lr);
+  fs::remove_all(work);
+}
+
+TEST_CASE("background sampling adds samples beyond the margin", "[pipeline]") {
+  const fs::path work = fresh_dir("fit_background");
+  const std::string subject = make_subject(work);
+  pipeline::FitConfig c = small_fit(subject, work / "fit");
+  c.mask_margin = 1;
+  const std::size_t near = pipeline::SubjectFit(c).plan().samples;
+  c.background = 0.5;
+  const std::size_t more = pipeline::SubjectFit(c).plan().samples;
+  c.mask_margin = -1;
+  const std::size_t all = pipeline::SubjectFit(c).plan().samples;
+  CHECK(near < more);
+  CHECK(more < all);
+  CHECK(double(more - near) == Approx(0.5 * double(all - near)).epsilon(0.05));
   fs::remove_all(work);
 }
 

@@ -1,0 +1,112 @@
+#include "mcinr/pipeline/data_consistency.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include "mcinr/core/device_copy.hpp"
+
+namespace mcinr::pipeline {
+
+namespace {
+
+// The inverse of a 3x3 row-major matrix (direction cosines: orthonormal in
+// practice, but any invertible one works).
+std::array<double, 9> inverse(const std::array<double, 9>& m) {
+  const double det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) +
+                     m[2] * (m[3] * m[7] - m[4] * m[6]);
+  std::array<double, 9> r{};
+  r[0] = (m[4] * m[8] - m[5] * m[7]) / det;
+  r[1] = (m[2] * m[7] - m[1] * m[8]) / det;
+  r[2] = (m[1] * m[5] - m[2] * m[4]) / det;
+  r[3] = (m[5] * m[6] - m[3] * m[8]) / det;
+  r[4] = (m[0] * m[8] - m[2] * m[6]) / det;
+  r[5] = (m[2] * m[3] - m[0] * m[5]) / det;
+  r[6] = (m[3] * m[7] - m[4] * m[6]) / det;
+  r[7] = (m[1] * m[6] - m[0] * m[7]) / det;
+  r[8] = (m[0] * m[4] - m[1] * m[3]) / det;
+  return r;
+}
+
+}  // namespace
+
+DataConsistency::DataConsistency(const Scan scans[2], const io::Geometry& grid, double tolerance) {
+  const std::array<double, 9> inv = inverse(grid.direction);
+  for (int c = 0; c < 2; ++c) {
+    const io::Geometry& g = scans[c].volume.geometry;
+    const std::vector<float> values = mcinr::to_host(scans[c].volume.values);
+    const float lo = scans[c].lo, range = scans[c].hi - scans[c].lo;
+    std::vector<std::size_t> index;
+    std::vector<float> value;
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+      for (std::size_t j = 0; j < g.size[1]; ++j)
+        for (std::size_t i = 0; i < g.size[0]; ++i) {
+          const auto p = g.world(double(i), double(j), double(k));
+          double q[3];
+          bool on_grid = true;
+          std::size_t at[3];
+          for (int a = 0; a < 3 && on_grid; ++a) {
+            q[a] = 0;
+            for (int r = 0; r < 3; ++r) q[a] += inv[3 * a + r] * (p[r] - grid.origin[r]);
+            q[a] /= grid.spacing[a];
+            const double nearest = std::round(q[a]);
+            on_grid = std::abs(q[a] - nearest) <= tolerance && nearest >= 0 && nearest < double(grid.size[a]);
+            at[a] = std::size_t(nearest);
+          }
+          if (!on_grid) continue;
+          index.push_back(at[0] + grid.size[0] * (at[1] + grid.size[1] * at[2]));
+          value.push_back((values[i + g.size[0] * (j + g.size[1] * k)] - lo) / range);
+        }
+    index_[c] = mcinr::to_device(index, "consistent_index");
+    value_[c] = mcinr::to_device(value, "consistent_value");
+  }
+}
+
+void DataConsistency::apply(const Matrix<float>& prediction) const {
+  for (int c = 0; c < 2; ++c) {
+    const auto index = index_[c];
+    const auto value = value_[c];
+    const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
+    Kokkos::parallel_for(
+        "mcinr::data_consistency", Kokkos::RangePolicy<ExecSpace>(0, index.extent(0)),
+        KOKKOS_LAMBDA(const std::size_t i) { column(index(i)) = value(i); });
+  }
+}
+
+}  // namespace mcinr::pipeline
+
+#include "mcinr/io/resample.hpp"
+#include "mcinr/pipeline/grids.hpp"
+
+namespace mcinr::pipeline {
+
+ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid)
+    : grid_(grid) {
+  for (int c = 0; c < 2; ++c) {
+    scan_grid_[c] = scans[c].volume.geometry;
+    coords_[c] = grid_coordinates(scan_grid_[c], domain);
+    measured_[c] = mcinr::to_host(scans[c].volume.values);
+    const float lo = scans[c].lo, range = scans[c].hi - scans[c].lo;
+    for (float& v : measured_[c]) v = (v - lo) / range;
+  }
+}
+
+bool ResidualCorrection::apply(Field<float>& field, const Matrix<float>& prediction, const StopRequested& stop) const {
+  for (int c = 0; c < 2; ++c) {
+    Matrix<float> at_scan("field_at_scan", coords_[c].extent(1), 2);
+    if (!field.predict(coords_[c], at_scan, stop)) return false;
+    io::Volume residual;
+    residual.geometry = scan_grid_[c];
+    residual.voxels = mcinr::to_host(Kokkos::View<const float*, MemSpace>(Kokkos::subview(at_scan, Kokkos::ALL(), c)));
+    for (std::size_t i = 0; i < residual.voxels.size(); ++i) residual.voxels[i] = measured_[c][i] - residual.voxels[i];
+    const Kokkos::View<float*, MemSpace> correction =
+        mcinr::to_device(io::resample(residual, grid_, 1).voxels, "residual_correction");
+    const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
+    Kokkos::parallel_for(
+        "mcinr::residual_correction", Kokkos::RangePolicy<ExecSpace>(0, correction.extent(0)),
+        KOKKOS_LAMBDA(const std::size_t i) { column(i) += correction(i); });
+    if (stop && stop()) return false;
+  }
+  return true;
+}
+
+}  // namespace mcinr::pipeline

@@ -1,0 +1,62 @@
+#pragma once
+// Data consistency for scans that sample the volume at points (the
+// reference's decimation: each LR voxel is an HR voxel): wherever an output
+// voxel's centre coincides with a scan's voxel centre, that contrast's
+// prediction is replaced by the measurement. Linear interpolation keeps the
+// measurements too; a field then competes with it only between them. Not
+// for scans with a slice profile (a thick slice averages a slab: its value
+// is no point sample).
+#include "mcinr/pipeline/scans.hpp"
+
+namespace mcinr::pipeline {
+
+class DataConsistency {
+ public:
+  DataConsistency() = default;
+  // Finds, for both scans, the output voxels whose centres lie within
+  // `tolerance` voxels (of the output grid) of one of the scan's centres.
+  DataConsistency(const Scan scans[2], const io::Geometry& grid, double tolerance = 1e-3);
+
+  std::size_t voxels(int contrast) const { return index_[contrast].extent(0); }
+  // prediction: output voxels x 2, in the field's intensity units (each scan
+  // min-max scaled to [0, 1]).
+  void apply(const Matrix<float>& prediction) const;
+
+ private:
+  Kokkos::View<std::size_t*, MemSpace> index_[2];
+  Kokkos::View<float*, MemSpace> value_[2];
+};
+
+}  // namespace mcinr::pipeline
+
+#include "mcinr/core/field.hpp"
+
+namespace mcinr::pipeline {
+
+// Residual correction (back-projection of the measurements' residual, with
+// linear interpolation as the back-projector): the field is evaluated at
+// each scan's voxel centres, the scan minus it is interpolated (ITK linear)
+// onto the output grid, and added to that contrast's prediction:
+//   out = F + Interp(scan - F at the scan's voxels)
+//       = Interp(scan) + (F - Interp(F at the scan's voxels)).
+// Measured voxels keep their value; between them, linear interpolation of
+// the scan supplies the in-plane detail and the field what it knows beyond
+// linear (its curvature between the slices, learnt with the other
+// contrast). For point-sampled scans.
+class ResidualCorrection {
+ public:
+  ResidualCorrection() = default;
+  ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid);
+
+  // prediction: output voxels x 2, field intensity units. False where stop
+  // said so between predictions (prediction then incomplete).
+  bool apply(Field<float>& field, const Matrix<float>& prediction, const StopRequested& stop) const;
+
+ private:
+  io::Geometry grid_;
+  io::Geometry scan_grid_[2];
+  Matrix<float> coords_[2];         // field coordinates of each scan's voxels, 3 x M
+  std::vector<float> measured_[2];  // the scans in field intensity units
+};
+
+}  // namespace mcinr::pipeline
