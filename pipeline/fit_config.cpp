@@ -416,17 +416,15 @@ const std::map<std::string, std::map<std::string, std::string>>& presets() {
         {"layers", "4"}, {"head-hidden", "512"}, {"model", "split-head"}, {"epochs", "50"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-epoch"}, {"mask-margin", "-1"}, {"fast-evaluation", "false"}}},
       {"fast-cpu",
-       {{"encoding", "hashgrid"}, {"hash-levels", "12"}, {"hash-features", "2"}, {"hash-log2-table", "18"},
-        {"hash-coarsest-mm", "16"}, {"hash-finest-mm", "1"}, {"encoding-lr", "0.01"}, {"hidden", "64"},
-        {"layers", "1"}, {"head-hidden", "32"}, {"model", "split-head"}, {"epochs", "1000"}, {"batch-size", "8192"},
-        {"lr", "0.003"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
-        {"eval-every", "1000"}, {"time-budget", "540s"}}},
+       {{"encoding", "fourier"}, {"fourier-features", "128"}, {"fourier-scale", "3"}, {"hidden", "256"},
+        {"layers", "4"}, {"head-hidden", "128"}, {"model", "split-head"}, {"epochs", "1000"}, {"batch-size", "1000"},
+        {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
+        {"residual-correction", "true"}, {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
       {"gpu",
-       {{"encoding", "hashgrid"}, {"hash-levels", "16"}, {"hash-features", "2"}, {"hash-log2-table", "19"},
-        {"hash-coarsest-mm", "16"}, {"hash-finest-mm", "0.5"}, {"encoding-lr", "0.01"}, {"hidden", "128"},
-        {"layers", "2"}, {"head-hidden", "64"}, {"model", "split-head"}, {"epochs", "200"}, {"batch-size", "65536"},
-        {"lr", "0.003"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
-        {"eval-every", "10"}}}};
+       {{"encoding", "fourier"}, {"fourier-features", "256"}, {"fourier-scale", "3"}, {"hidden", "1024"},
+        {"layers", "4"}, {"head-hidden", "512"}, {"model", "split-head"}, {"epochs", "50"}, {"batch-size", "1000"},
+        {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
+        {"residual-correction", "true"}, {"clamp", "true"}, {"eval-every", "10"}}}};
   return all;
 }
 

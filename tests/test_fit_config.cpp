@@ -170,6 +170,9 @@ TEST_CASE("presets set values; options given beside a preset win, wherever they 
   CHECK(c.preset == "fast-cpu");
   CHECK(c.field.mlp.hidden == 96);                   // given: wins
   CHECK(c.time_budget > 0);                          // the preset's
+  CHECK(c.residual_correction);
+  CHECK(c.clamp);
+  CHECK(c.field.encoding.fourier_scale == 3.0);
   const fs::path ini = write_file("mcinr_preset.ini", "preset = reference\nlayers = 2\n");
   FitConfig d;
   apply_fit_options(d, {{"epochs", "3"}}, ini.string());
