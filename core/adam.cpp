@@ -1,5 +1,6 @@
 #include "mcinr/core/adam.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -91,6 +92,22 @@ void Adam<Scalar>::step_rows(Vector<Scalar> params, ConstVectorRef<Scalar> grads
 double cosine_learning_rate(double lr0, int epoch, int epochs) {
   if (epochs <= 0) throw std::invalid_argument("cosine schedule needs at least one epoch");
   return lr0 * (1.0 + std::cos(3.141592653589793238462643383279502884 * double(epoch) / double(epochs))) / 2.0;
+}
+
+double cosine_step_rate(double lr0, std::uint64_t step, std::uint64_t total, std::uint64_t constant) {
+  const std::uint64_t flat = std::min(constant, total);
+  if (step < flat) return lr0;
+  const double progress = double(std::min(step, total) - flat) / double(std::max<std::uint64_t>(1, total - flat));
+  return lr0 * (1.0 + std::cos(3.141592653589793238462643383279502884 * progress)) / 2.0;
+}
+
+std::uint64_t replanned_constant_steps(std::uint64_t total, std::uint64_t constant, std::uint64_t done,
+                                       std::uint64_t new_total) {
+  if (done <= constant || total <= constant) return std::min(constant, done);  // still flat: nothing to keep
+  const double progress = std::min(1.0, double(done - constant) / double(total - constant));
+  if (progress >= 1.0 || new_total <= done) return done;
+  const double flat = (double(done) - progress * double(new_total)) / (1.0 - progress);
+  return std::uint64_t(std::clamp(std::round(flat), 0.0, double(done)));
 }
 
 template class Adam<float>;

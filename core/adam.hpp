@@ -50,4 +50,15 @@ extern template class Adam<double>;
 //   lr_e = lr0 (1 + cos(pi e / E)) / 2, e = 0 .. E-1.
 double cosine_learning_rate(double lr0, int epoch, int epochs);
 
+// Cosine annealing per step: lr0 for steps before `constant`, then falling
+// to 0 at step `total` (and 0 after it).
+double cosine_step_rate(double lr0, std::uint64_t step, std::uint64_t total, std::uint64_t constant);
+
+// A step plan (total, constant) moved to end at `new_total` from step `done`
+// on: returns the constant steps that keep the cosine's progress at `done`,
+// so the rate does not jump (clamped to [0, done]: a plan stretched so far
+// that it would need fewer than 0 restarts the fall a little higher).
+std::uint64_t replanned_constant_steps(std::uint64_t total, std::uint64_t constant, std::uint64_t done,
+                                       std::uint64_t new_total);
+
 }  // namespace mcinr

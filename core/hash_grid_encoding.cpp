@@ -39,19 +39,28 @@ HashGridLayout HashGridLayout::make(int levels, int features, int log2_table, do
   return layout;
 }
 
+namespace {
+
+// Instant-NGP's initialisation: uniform in +-1e-4. A free function: CUDA
+// refuses extended lambdas inside constructors.
+template <class Scalar>
+void initialize_table(const Vector<Scalar>& table, std::uint64_t seed) {
+  const std::uint64_t stream = static_cast<std::uint64_t>(random::Stream::hash_table);
+  Kokkos::parallel_for(
+      "mcinr::hash_initialize", Kokkos::RangePolicy<ExecSpace>(0, table.extent(0)), KOKKOS_LAMBDA(const std::size_t k) {
+        table(k) = static_cast<Scalar>((2.0 * random::uniform(seed, stream, k) - 1.0) * 1e-4);
+      });
+}
+
+}  // namespace
+
 template <class Scalar>
 HashGridEncoding<Scalar>::HashGridEncoding(const EncodingConfig& config, std::uint64_t seed) : config_(config) {
   if (config_.domain_mm <= 0) config_.domain_mm = 2.0;
   layout_ = HashGridLayout::make(config_.hash_levels, config_.hash_features, config_.hash_log2_table,
                                  config_.hash_coarsest_mm, config_.hash_finest_mm, config_.domain_mm);
   allocate();
-  // Instant-NGP's initialisation: uniform in +-1e-4.
-  const Vector<Scalar> table = table_;
-  const std::uint64_t stream = static_cast<std::uint64_t>(random::Stream::hash_table);
-  Kokkos::parallel_for(
-      "mcinr::hash_initialize", Kokkos::RangePolicy<ExecSpace>(0, table.extent(0)), KOKKOS_LAMBDA(const std::size_t k) {
-        table(k) = static_cast<Scalar>((2.0 * random::uniform(seed, stream, k) - 1.0) * 1e-4);
-      });
+  initialize_table(table_, seed);
 }
 
 template <class Scalar>

@@ -101,10 +101,7 @@ template <class Scalar> double FieldTrainer<Scalar>::learning_rate(int epoch, st
   const std::uint64_t step = std::uint64_t(epoch) * batches_per_epoch() + batch;
   const std::uint64_t total =
       train_.total_steps ? train_.total_steps : std::uint64_t(train_.epochs) * batches_per_epoch();
-  const std::uint64_t flat = std::min(train_.constant_steps, total);
-  if (step < flat) return train_.adam.lr;
-  const double progress = double(std::min(step, total) - flat) / double(std::max<std::uint64_t>(1, total - flat));
-  return train_.adam.lr * (1.0 + std::cos(3.141592653589793238462643383279502884 * progress)) / 2.0;
+  return cosine_step_rate(train_.adam.lr, step, total, train_.constant_steps);
 }
 
 template <class Scalar>

@@ -39,7 +39,10 @@ void add_fit_options(po::options_description& options, const pipeline::FitConfig
     const std::string value = option.get(defaults);
     if (option.kind == pipeline::FitOption::Kind::flag) {
       // clang-format off
-      options.add_options()(option.name.c_str(), po::bool_switch(), option.help.c_str());
+      // --flag turns it on; --flag=false turns off what a preset or a
+      // config file turned on.
+      const std::string help = option.help + " (--" + option.name + "=false: off)";
+      options.add_options()(option.name.c_str(), po::value<std::string>()->implicit_value("true"), help.c_str());
       // clang-format on
     } else {
       const std::string help = option.help + (value.empty() ? "" : " [" + value + "]");
@@ -54,9 +57,7 @@ void apply_fit_options(const po::variables_map& vm, pipeline::FitConfig& config,
   std::vector<std::pair<std::string, std::string>> given;
   for (const pipeline::FitOption& option : pipeline::fit_options())
     if ((option.training || !training_only) && vm.count(option.name) && !vm[option.name].defaulted())
-      given.emplace_back(option.name, option.kind == pipeline::FitOption::Kind::flag
-                                          ? std::string(vm[option.name].as<bool>() ? "true" : "false")
-                                          : vm[option.name].as<std::string>());
+      given.emplace_back(option.name, vm[option.name].as<std::string>());
   pipeline::apply_fit_options(config, given, vm.count("config") ? vm["config"].as<std::string>() : "");
 }
 

@@ -79,14 +79,41 @@ void DataConsistency::apply(const Matrix<float>& prediction) const {
 
 namespace mcinr::pipeline {
 
-ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid)
+namespace {
+
+// Columns index(0 .. count) of `all` (a free function: CUDA refuses
+// extended lambdas in constructors).
+Matrix<float> gather_columns(const Matrix<float>& all, const Kokkos::View<std::size_t*, MemSpace>& index,
+                             std::size_t count) {
+  const Matrix<float> chosen("residual_coords", all.extent(0), count);
+  const int rows = int(all.extent(0));
+  Kokkos::parallel_for(
+      "mcinr::residual_coords", Kokkos::RangePolicy<ExecSpace>(0, count), KOKKOS_LAMBDA(const std::size_t s) {
+        for (int r = 0; r < rows; ++r) chosen(r, s) = all(r, index(s));
+      });
+  return chosen;
+}
+
+}  // namespace
+
+ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
+                                       double mask_margin_mm, double background)
     : grid_(grid) {
   for (int c = 0; c < 2; ++c) {
     scan_grid_[c] = scans[c].volume.geometry;
-    coords_[c] = grid_coordinates(scan_grid_[c], domain);
-    measured_[c] = mcinr::to_host(scans[c].volume.values);
+    const std::size_t n = scan_grid_[c].voxels();
+    Kokkos::View<std::size_t*, MemSpace> index("residual_voxels", n);
+    const std::size_t count = choose_voxels(scans[c], mask_margin_mm, background, std::uint64_t(c + 1), index);
+    coords_[c] = gather_columns(grid_coordinates(scan_grid_[c], domain), index, count);
+    const auto host_index = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), index);
+    const std::vector<float> values = mcinr::to_host(scans[c].volume.values);
     const float lo = scans[c].lo, range = scans[c].hi - scans[c].lo;
-    for (float& v : measured_[c]) v = (v - lo) / range;
+    voxels_[c].resize(count);
+    measured_[c].resize(count);
+    for (std::size_t s = 0; s < count; ++s) {
+      voxels_[c][s] = host_index(s);
+      measured_[c][s] = (values[host_index(s)] - lo) / range;
+    }
   }
 }
 
@@ -94,10 +121,12 @@ bool ResidualCorrection::apply(Field<float>& field, const Matrix<float>& predict
   for (int c = 0; c < 2; ++c) {
     Matrix<float> at_scan("field_at_scan", coords_[c].extent(1), 2);
     if (!field.predict(coords_[c], at_scan, stop)) return false;
+    const std::vector<float> predicted =
+        mcinr::to_host(Kokkos::View<const float*, MemSpace>(Kokkos::subview(at_scan, Kokkos::ALL(), c)));
     io::Volume residual;
     residual.geometry = scan_grid_[c];
-    residual.voxels = mcinr::to_host(Kokkos::View<const float*, MemSpace>(Kokkos::subview(at_scan, Kokkos::ALL(), c)));
-    for (std::size_t i = 0; i < residual.voxels.size(); ++i) residual.voxels[i] = measured_[c][i] - residual.voxels[i];
+    residual.voxels.assign(scan_grid_[c].voxels(), 0.0f);
+    for (std::size_t s = 0; s < predicted.size(); ++s) residual.voxels[voxels_[c][s]] = measured_[c][s] - predicted[s];
     const Kokkos::View<float*, MemSpace> correction =
         mcinr::to_device(io::resample(residual, grid_, 1).voxels, "residual_correction");
     const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);

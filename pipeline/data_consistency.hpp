@@ -42,11 +42,14 @@ namespace mcinr::pipeline {
 // Measured voxels keep their value; between them, linear interpolation of
 // the scan supplies the in-plane detail and the field what it knows beyond
 // linear (its curvature between the slices, learnt with the other
-// contrast). For point-sampled scans.
+// contrast). For point-sampled scans. Only the voxels the fit samples
+// (mask_margin_mm and background as in make_samples) carry a residual; the
+// rest count as 0, so a foreground fit predicts ~5x fewer scan voxels.
 class ResidualCorrection {
  public:
   ResidualCorrection() = default;
-  ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid);
+  ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
+                     double mask_margin_mm = -1, double background = 0);
 
   // prediction: output voxels x 2, field intensity units. False where stop
   // said so between predictions (prediction then incomplete).
@@ -55,8 +58,9 @@ class ResidualCorrection {
  private:
   io::Geometry grid_;
   io::Geometry scan_grid_[2];
-  Matrix<float> coords_[2];         // field coordinates of each scan's voxels, 3 x M
-  std::vector<float> measured_[2];  // the scans in field intensity units
+  Matrix<float> coords_[2];             // field coordinates of each scan's sampled voxels, 3 x M
+  std::vector<std::size_t> voxels_[2];  // their flat indices in the scan
+  std::vector<float> measured_[2];      // their values in field intensity units
 };
 
 }  // namespace mcinr::pipeline

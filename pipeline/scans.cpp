@@ -30,10 +30,6 @@ void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, co
                 std::to_string(bb[3 + d]) + " mm)");
 }
 
-namespace {
-
-// Flat indices of the voxels to sample: all, or those near the mask (a box
-// dilation by the margin, per axis in voxels of that scan).
 std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, double background, std::uint64_t salt,
                           const Kokkos::View<std::size_t*, MemSpace>& index) {
   const io::Geometry& g = scan.volume.geometry;
@@ -71,8 +67,6 @@ std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, double backgr
       count);
   return count;
 }
-
-}  // namespace
 
 SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, double mask_margin_mm,
                               double background) {

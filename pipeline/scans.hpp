@@ -22,6 +22,13 @@ Scan load_scan(const std::string& image, const std::string& mask);
 // Refuses two scans whose voxel-centre boxes do not overlap in world space.
 void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, const std::string& b_name);
 
+// Flat indices (into `index`, sized to the scan's voxels) of the voxels that
+// make_samples takes from scan c with salt c + 1: all (mask_margin_mm < 0),
+// or those within the margin of the mask (a box dilation per axis, in that
+// scan's voxels) plus the share `background` of the rest. Returns the count.
+std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, double background, std::uint64_t salt,
+                          const Kokkos::View<std::size_t*, MemSpace>& index);
+
 // Samples of both scans, contrast 1 first: every voxel, or with
 // mask_margin_mm >= 0 only voxels within that distance (mm, a box per axis)
 // of the scan's mask and, of the others, the share `background` (a fixed

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -179,7 +180,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   s.evaluator = Evaluator(s.grid, brain, truth);
   if (c.fast_evaluation && brain.extent(0) > 0) select_voxels(brain, s.query, s.mask_index, s.masked_query);
   if (c.data_consistency) s.consistency.emplace(s.scans, s.grid);
-  if (c.residual_correction) s.correction.emplace(s.scans, s.domain, s.grid);
+  if (c.residual_correction) s.correction.emplace(s.scans, s.domain, s.grid, c.mask_margin, c.background);
 
   FitPlan& p = s.plan;
   p.backend = backends::describe(backends::device_info());
@@ -319,7 +320,10 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     if (s.consistency) s.consistency->apply(prediction);
     correct_seconds = seconds_since(tc);
     const auto t1 = Clock::now();
-    DeviceValues pred[2] = {unit_scaled(prediction, 0), unit_scaled(prediction, 1)};
+    // The reference stretches each prediction to [0, 1]; corrected outputs
+    // keep the scans' units, so that measured voxels keep their values.
+    const bool stretch = !s.correction && !s.consistency;
+    DeviceValues pred[2] = {unit_scaled(prediction, 0, stretch), unit_scaled(prediction, 1, stretch)};
     std::optional<Scores> scores = s.evaluator.score(pred, stop);
     score_seconds = seconds_since(t1);
     if (scores) {
@@ -355,7 +359,10 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     if (budgeted && planned)
       remaining = double(trainer.train_config().total_steps - std::min(steps_done, trainer.train_config().total_steps)) *
                   double(c.train.batch_size);
-    observer.training(p, rate > 0 ? remaining / rate : 0.0);
+    double eta = rate > 0 ? remaining / rate : 0.0;
+    // Before the plan (epoch 1 of a budgeted fit) the budget is the estimate.
+    if (budgeted && !planned) eta = std::min(eta, std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count()));
+    observer.training(p, eta);
   };
   while (trainer.epochs_done() < epochs) {
     const int e = trainer.epochs_done();
@@ -388,11 +395,29 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
         return interrupted(batches, result.position.loss_sum, "at the evaluation of epoch " + std::to_string(e + 1));
       }
       report.scores = *scores;
+      report.evaluation_seconds = predict_seconds + correct_seconds + score_seconds;
+      report.evaluated_voxels = last_full ? s.grid.voxels() : s.masked_query.extent(1);
       const auto values = scores->values();
       for (std::size_t i = 5; i < columns.size(); ++i) row[i] = values[i - 5];
       if (c.early_stopping && stopping.update(scores->mi_pred)) {
         early_stop = true;
         stop_reason = "mi";
+      }
+    }
+    if (budgeted && planned && reserve > 0 && !last_epoch && result.finished && stats.seconds > 0) {
+      // Later epochs re-plan from their own speed (a slow first epoch, a
+      // busy node), keeping the cosine's progress, so its rate does not jump.
+      const TrainConfig& t = trainer.train_config();
+      const double left = std::chrono::duration<double>(deadline - Clock::now()).count() - reserve;
+      const double steps_per_second = double(batches) / stats.seconds;
+      const std::uint64_t cap = std::uint64_t(epochs) * batches;
+      const std::uint64_t total =
+          std::min<std::uint64_t>(cap, steps_done + (left > 0 ? std::uint64_t(0.97 * left * steps_per_second) : 0));
+      if (total > steps_done) {
+        trainer.set_step_plan(total, replanned_constant_steps(t.total_steps, t.constant_steps, steps_done, total));
+      } else {
+        last_epoch = true;  // the budget is spent: the final evaluation follows the loop
+        stop_reason = "budget";
       }
     }
     if (budgeted && !planned) {

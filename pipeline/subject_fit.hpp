@@ -49,6 +49,8 @@ struct EpochReport {
   int epochs = 0;       // planned
   bool scored = false;  // evaluated this epoch
   Scores scores;
+  double evaluation_seconds = 0;     // prediction, corrections and scoring, where scored
+  std::size_t evaluated_voxels = 0;  // the voxels predicted: the grid, or the brain mask's (fast evaluation)
 };
 
 // Progress of a fit. Every callback is optional.

@@ -92,11 +92,12 @@ void require_output_nifti(const std::string& path) {
   require(::access(folder.c_str(), W_OK) == 0, path + ": folder " + folder + " is not writable");
 }
 
-DeviceValues unit_scaled(const Matrix<float>& prediction, int c) {
+DeviceValues unit_scaled(const Matrix<float>& prediction, int c, bool stretch) {
   const std::size_t n = prediction.extent(0);
   const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
   DeviceValues values("prediction_column", n);
   Kokkos::deep_copy(values, column);
+  if (!stretch) return values;
   const ValueRange r = value_range(values);
   const float lo = r.empty() ? 0.0f : float(r.lo), hi = r.empty() ? 0.0f : float(r.hi);
   const float range = hi > lo ? hi - lo : 1.0f;

@@ -49,7 +49,9 @@ void require_output_nifti(const std::string& path);
 
 // Column c of a prediction (N x contrasts), min-max scaled to [0, 1] over
 // the whole volume, as the reference scores its outputs.
-DeviceValues unit_scaled(const Matrix<float>& prediction, int c);
+// stretch = false: the column as it is (outputs that keep the scans'
+// measurements: data consistency, residual correction).
+DeviceValues unit_scaled(const Matrix<float>& prediction, int c, bool stretch = true);
 
 // A [0, 1] volume mapped back to the intensity range [lo, hi], on the host.
 io::Volume rescaled(const io::Geometry& grid, const DeviceValues& unit, float lo, float hi);

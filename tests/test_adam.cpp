@@ -57,3 +57,35 @@ TEST_CASE("cosine annealing per epoch", "[adam][schedule]") {
   CHECK(cosine_learning_rate(1.0, 1, 4) == Approx((1 + std::cos(3.141592653589793 / 4)) / 2));
   CHECK_THROWS(cosine_learning_rate(1.0, 0, 0));
 }
+
+TEST_CASE("a step plan moved to a new end keeps the rate where it is", "[adam][schedule]") {
+  CHECK(cosine_step_rate(1.0, 5, 100, 10) == 1.0);
+  CHECK(cosine_step_rate(1.0, 55, 100, 10) == Approx(0.5));
+  CHECK(cosine_step_rate(1.0, 100, 100, 10) == Approx(0).margin(1e-15));
+  CHECK(cosine_step_rate(1.0, 150, 100, 10) == Approx(0).margin(1e-15));
+  // Stretched and shrunk plans, from several points of the fall.
+  for (const std::uint64_t done : {20, 50, 90})
+    for (const std::uint64_t new_total : {95, 130, 400}) {
+      if (new_total <= done) continue;
+      const std::uint64_t c = replanned_constant_steps(100, 10, done, new_total);
+      INFO("done " << done << ", new total " << new_total << ", constant " << c);
+      CHECK(c <= done);
+      // The rate at `done` stays within one step's rounding of the old
+      // plan's, unless keeping it would need a flat part before step 0:
+      // then the fall restarts from a higher rate, never a lower one.
+      const double before = cosine_step_rate(1.0, done, 100, 10);
+      const double progress = double(done - 10) / 90.0;
+      if (double(done) >= progress * double(new_total)) {
+        CHECK(std::abs(cosine_step_rate(1.0, done, new_total, c) - before) < 0.01);
+      } else {
+        CHECK(c == 0);
+        CHECK(cosine_step_rate(1.0, done, new_total, c) > before);
+      }
+      // ...and the new plan still ends at 0 on its last step.
+      CHECK(cosine_step_rate(1.0, new_total, new_total, c) == Approx(0).margin(1e-15));
+      if (new_total > 100) CHECK(cosine_step_rate(1.0, 100, new_total, c) > 0.0);  // stretched: still falling
+    }
+  // Still in the flat part: nothing to keep; a spent plan stays spent.
+  CHECK(replanned_constant_steps(100, 10, 5, 200) == 5);
+  CHECK(replanned_constant_steps(100, 10, 120, 200) == 120);
+}

@@ -32,15 +32,16 @@ declare -A rows=(
   [hybrid_dc]="--encoding fourier+hashgrid --fourier-features 128 --hash-log2-table 20 --encoding-lr 1e-2 --hidden 128 --layers 2 --head-hidden 64 --batch-size 8192 --lr 2e-3 $step $fg --data-consistency --clamp"
   [hybrid_rc]="--encoding fourier+hashgrid --fourier-features 128 --hash-log2-table 20 --encoding-lr 1e-2 --hidden 128 --layers 2 --head-hidden 64 --batch-size 8192 --lr 2e-3 $step $fg --residual-correction --clamp"
   [fast_cpu]="--preset fast-cpu"
+  [fast_cpu_all_voxels]="--preset fast-cpu --mask-margin -1"
 )
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(reference fourier_budget_all_voxels fourier_budget_fg fourier_budget_fg_dc fourier_budget_fg_rc
                                   fourier_s3_rc fourier_s6_rc fourier_b4096_dc hash_t18_dc hash_t18_finest2_dc hash_t20_dc
-                                  hash_t20_rc hybrid_dc hybrid_rc fast_cpu)
+                                  hash_t20_rc hybrid_dc hybrid_rc fast_cpu fast_cpu_all_voxels)
 mkdir -p "$out"
 value() { awk -v key="\"$2\":" '$1 == key { gsub(/,/, "", $2); print $2; exit }' "$1"; }
-echo "| row | PSNR t1c | PSNR t2f | SSIM t1c | SSIM t2f | MI err | s | samples/s | command |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| row | PSNR t1c | PSNR t2f | SSIM t1c | SSIM t2f | MI err | MI err t1c / t2f | s | samples/s | command |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for name in "${names[@]}"; do
   args=${rows[$name]:?unknown row $name}
   dir=$out/$name
@@ -56,8 +57,9 @@ for name in "${names[@]}"; do
   get() { echo "$final" | awk -v key="\"$1\":" '$1 == key { gsub(/,/, "", $2); print $2; exit }'; }
   rate=$(awk -F, 'NR > 1 && $5 > 0 { r = $5 } END { printf "%.0f", r }' "$dir/metrics.csv")
   mi=$(awk -v p="$(get mi_pred)" -v g="$(get mi_gt)" 'BEGIN { printf "%+.1f%%", 100 * (p - g) / g }')
-  printf "| %s | %.2f | %.2f | %.4f | %.4f | %s | %s | %s | \`mcinr fit --subject S --contrasts t1c,t2f %s\` |\n" \
-    "$name" "$(get psnr1)" "$(get psnr2)" "$(get ssim1)" "$(get ssim2)" "$mi" "$(cat "$dir.seconds")" "$rate" "$args"
+  printf "| %s | %.2f | %.2f | %.4f | %.4f | %s | %.4f / %.4f | %s | %s | \`mcinr fit --subject S --contrasts t1c,t2f %s\` |\n" \
+    "$name" "$(get psnr1)" "$(get psnr2)" "$(get ssim1)" "$(get ssim2)" "$mi" "$(get mi_err1)" "$(get mi_err2)" \
+    "$(cat "$dir.seconds")" "$rate" "$args"
 done
 baseline=$(awk '/"linear": {/,/}/' "$out/${names[0]}/summary.json")
 echo "linear interpolation: $(echo "$baseline" | tr -d '\n ' )"
