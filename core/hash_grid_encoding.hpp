@@ -15,7 +15,6 @@
 // State: attributes levels, features, log2_table, coarsest_mm, finest_mm,
 // domain_mm (the world extent, mm, that the field's [-1, 1] spans); the
 // table is the trainable parameters.
-#include <array>
 #include <cstdint>
 
 #include "mcinr/core/encoding.hpp"
@@ -26,11 +25,13 @@ struct HashGridLayout {
   static constexpr int max_levels = 32;
   int levels = 0, features = 0;
   std::uint64_t table_size = 0;  // entries per hashed level (a power of 2)
-  std::array<int, max_levels> resolution{};          // vertices per axis
-  std::array<double, max_levels> cells_per_unit{};   // 1 / cell size in field units
-  std::array<bool, max_levels> dense{};
-  std::array<std::uint64_t, max_levels> offset{};    // first entry of the level
-  std::uint64_t entries = 0;                         // all levels
+  // Plain arrays, not std::array: device code (CUDA, HIP) cannot call
+  // std::array's host-only operator[].
+  int resolution[max_levels] = {};              // vertices per axis
+  double cells_per_unit[max_levels] = {};       // 1 / cell size in field units
+  bool dense[max_levels] = {};
+  std::uint64_t offset[max_levels] = {};        // first entry of the level
+  std::uint64_t entries = 0;                    // all levels
 
   // Throws std::invalid_argument naming the option.
   static HashGridLayout make(int levels, int features, int log2_table, double coarsest_mm, double finest_mm,
