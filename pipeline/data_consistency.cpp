@@ -94,6 +94,15 @@ Matrix<float> gather_columns(const Matrix<float>& all, const Kokkos::View<std::s
   return chosen;
 }
 
+// column = w column + correction (w empty: 1).
+void add_correction(const Kokkos::View<float*, Kokkos::LayoutStride, MemSpace>& column,
+                    const Kokkos::View<float*, MemSpace>& weight, const Kokkos::View<float*, MemSpace>& correction) {
+  const bool weighted = weight.extent(0) == correction.extent(0);
+  Kokkos::parallel_for(
+      "mcinr::residual_correction", Kokkos::RangePolicy<ExecSpace>(0, correction.extent(0)),
+      KOKKOS_LAMBDA(const std::size_t i) { column(i) = (weighted ? weight(i) * column(i) : column(i)) + correction(i); });
+}
+
 }  // namespace
 
 ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
@@ -106,13 +115,17 @@ ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& d
     const std::size_t count = choose_voxels(scans[c], mask_margin_mm, background, std::uint64_t(c + 1), index);
     coords_[c] = gather_columns(grid_coordinates(scan_grid_[c], domain), index, count);
     const auto host_index = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), index);
-    const std::vector<float> values = mcinr::to_host(scans[c].volume.values);
+    measured_[c] = mcinr::to_host(scans[c].volume.values);
     const float lo = scans[c].lo, range = scans[c].hi - scans[c].lo;
+    for (float& v : measured_[c]) v = (v - lo) / range;
     voxels_[c].resize(count);
-    measured_[c].resize(count);
-    for (std::size_t s = 0; s < count; ++s) {
-      voxels_[c][s] = host_index(s);
-      measured_[c][s] = (values[host_index(s)] - lo) / range;
+    for (std::size_t s = 0; s < count; ++s) voxels_[c][s] = host_index(s);
+    if (count < n) {
+      io::Volume sampled;
+      sampled.geometry = scan_grid_[c];
+      sampled.voxels.assign(n, 0.0f);
+      for (const std::size_t v : voxels_[c]) sampled.voxels[v] = 1.0f;
+      weight_[c] = mcinr::to_device(io::resample(sampled, grid_, 1).voxels, "residual_weight");
     }
   }
 }
@@ -125,14 +138,11 @@ bool ResidualCorrection::apply(Field<float>& field, const Matrix<float>& predict
         mcinr::to_host(Kokkos::View<const float*, MemSpace>(Kokkos::subview(at_scan, Kokkos::ALL(), c)));
     io::Volume residual;
     residual.geometry = scan_grid_[c];
-    residual.voxels.assign(scan_grid_[c].voxels(), 0.0f);
-    for (std::size_t s = 0; s < predicted.size(); ++s) residual.voxels[voxels_[c][s]] = measured_[c][s] - predicted[s];
+    residual.voxels = measured_[c];  // the scan itself where the field was not fitted
+    for (std::size_t s = 0; s < predicted.size(); ++s) residual.voxels[voxels_[c][s]] -= predicted[s];
     const Kokkos::View<float*, MemSpace> correction =
         mcinr::to_device(io::resample(residual, grid_, 1).voxels, "residual_correction");
-    const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
-    Kokkos::parallel_for(
-        "mcinr::residual_correction", Kokkos::RangePolicy<ExecSpace>(0, correction.extent(0)),
-        KOKKOS_LAMBDA(const std::size_t i) { column(i) += correction(i); });
+    add_correction(Kokkos::subview(prediction, Kokkos::ALL(), c), weight_[c], correction);
     if (stop && stop()) return false;
   }
   return true;

@@ -43,8 +43,12 @@ namespace mcinr::pipeline {
 // the scan supplies the in-plane detail and the field what it knows beyond
 // linear (its curvature between the slices, learnt with the other
 // contrast). For point-sampled scans. Only the voxels the fit samples
-// (mask_margin_mm and background as in make_samples) carry a residual; the
-// rest count as 0, so a foreground fit predicts ~5x fewer scan voxels.
+// (mask_margin_mm and background as in make_samples) are predicted (~5x
+// fewer for a foreground fit). Beyond them the field was never fitted and
+// the output becomes the scan's own interpolation: with w the sampled
+// voxels' indicator interpolated onto the grid,
+//   out = w F + Interp(scan - F on sampled voxels, scan elsewhere),
+// which is the formula above where w = 1 and Interp(scan) where w = 0.
 class ResidualCorrection {
  public:
   ResidualCorrection() = default;
@@ -60,7 +64,8 @@ class ResidualCorrection {
   io::Geometry scan_grid_[2];
   Matrix<float> coords_[2];             // field coordinates of each scan's sampled voxels, 3 x M
   std::vector<std::size_t> voxels_[2];  // their flat indices in the scan
-  std::vector<float> measured_[2];      // their values in field intensity units
+  std::vector<float> measured_[2];      // every voxel of the scan in field intensity units
+  Kokkos::View<float*, MemSpace> weight_[2];  // w on the output grid (empty: all voxels sampled)
 };
 
 }  // namespace mcinr::pipeline
