@@ -8,6 +8,19 @@ namespace mcinr::drivers {
 
 bool parse_command(const po::options_description& options, const std::vector<std::string>& args, po::variables_map& vm,
                    const po::positional_options_description* positional) {
+  // A flag (--resume, --clamp) takes no separate word: `--resume false`
+  // is refused, `--resume=false` is the way to say it. (Boost would
+  // otherwise take the next word as the flag's value.)
+  // (Commands with positional words, like `cohort submit --dry-run RUN`,
+  // keep Boost's reading.)
+  for (std::size_t i = 0; !positional && i + 1 < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() < 3 || a.compare(0, 2, "--") != 0 || a.find('=') != std::string::npos) continue;
+    const po::option_description* d = options.find_nothrow(a.substr(2), false);
+    if (d && d->semantic()->min_tokens() == 0 && !args[i + 1].empty() && args[i + 1][0] != '-')
+      throw InputError("unexpected word on the command line after " + a + " (options take the form --name value; " +
+                       "flags --name or --name=false)");
+  }
   try {
     po::command_line_parser parser(args);
     parser.options(options);
