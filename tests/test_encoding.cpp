@@ -94,21 +94,7 @@ struct ScaleProblem {
     return masked_mse<double>(mlp.output(), target, split, d_output);
   }
   template <class View> std::vector<double> numeric(const View& values) {
-    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), values);
-    std::vector<double> grad;
-    for (std::size_t k = 0; k < values.size(); ++k) {
-      const double saved = host.data()[k], h = 1e-6;
-      host.data()[k] = saved + h;
-      Kokkos::deep_copy(values, host);
-      const double up = loss();
-      host.data()[k] = saved - h;
-      Kokkos::deep_copy(values, host);
-      const double down = loss();
-      host.data()[k] = saved;
-      Kokkos::deep_copy(values, host);
-      grad.push_back((up - down) / (2 * h));
-    }
-    return grad;
+    return testing::central_differences(values, [this] { return loss(); });
   }
 };
 

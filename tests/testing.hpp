@@ -48,4 +48,25 @@ template <class A, class B> double relative_error(const std::vector<A>& a, const
   return std::sqrt(diff / norm);
 }
 
+// Central differences of loss() in each entry of a device View (step h),
+// the entries restored afterwards: the reference side of gradient checks.
+template <class View, class Loss>
+std::vector<double> central_differences(const View& values, const Loss& loss, double h = 1e-6) {
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), values);
+  std::vector<double> grad;
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    const double saved = host.data()[k];
+    host.data()[k] = saved + h;
+    Kokkos::deep_copy(values, host);
+    const double up = loss();
+    host.data()[k] = saved - h;
+    Kokkos::deep_copy(values, host);
+    const double down = loss();
+    host.data()[k] = saved;
+    Kokkos::deep_copy(values, host);
+    grad.push_back((up - down) / (2 * h));
+  }
+  return grad;
+}
+
 }  // namespace mcinr::testing
