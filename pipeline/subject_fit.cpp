@@ -341,7 +341,8 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   const auto deadline = s.created + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.time_budget));
   double reserve = 0;  // seconds kept for the final evaluation and the writing
   bool planned = !budgeted || trainer.train_config().total_steps > 0;
-  if (budgeted && !planned) trainer.set_step_plan(std::uint64_t(epochs) * batches, std::uint64_t(epochs) * batches);
+  const std::uint64_t all_steps = std::uint64_t(epochs) * batches;  // the most --epochs allows
+  if (budgeted && !planned) trainer.set_step_plan(all_steps, all_steps);
   std::uint64_t steps_done = std::uint64_t(trainer.epochs_done()) * batches + from.next_batch;
   bool out_of_budget = false;
   const StopRequested training_stop = [&] {
@@ -363,6 +364,13 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     // Before the plan (epoch 1 of a budgeted fit) the budget is the estimate.
     if (budgeted && !planned) eta = std::min(eta, std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count()));
     observer.training(p, eta);
+  };
+  // The steps the rest of the budget (less the reserve) allows at an
+  // epoch's speed.
+  auto steps_left = [&](double epoch_seconds) -> std::uint64_t {
+    const double left = std::chrono::duration<double>(deadline - Clock::now()).count() - reserve;
+    const double steps_per_second = double(batches) / std::max(1e-9, epoch_seconds);
+    return left > 0 ? std::uint64_t(0.97 * left * steps_per_second) : 0;
   };
   while (trainer.epochs_done() < epochs) {
     const int e = trainer.epochs_done();
@@ -408,11 +416,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       // Later epochs re-plan from their own speed (a slow first epoch, a
       // busy node), keeping the cosine's progress, so its rate does not jump.
       const TrainConfig& t = trainer.train_config();
-      const double left = std::chrono::duration<double>(deadline - Clock::now()).count() - reserve;
-      const double steps_per_second = double(batches) / stats.seconds;
-      const std::uint64_t cap = std::uint64_t(epochs) * batches;
-      const std::uint64_t total =
-          std::min<std::uint64_t>(cap, steps_done + (left > 0 ? std::uint64_t(0.97 * left * steps_per_second) : 0));
+      const std::uint64_t total = std::min(all_steps, steps_done + steps_left(stats.seconds));
       if (total > steps_done) {
         trainer.set_step_plan(total, replanned_constant_steps(t.total_steps, t.constant_steps, steps_done, total));
       } else {
@@ -426,10 +430,8 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
                                       ? predict_seconds * double(s.grid.voxels()) / double(s.masked_query.extent(1))
                                       : predict_seconds;
       reserve = 1.2 * (full_predict + correct_seconds + score_seconds) + 0.5 + 6e-7 * double(s.grid.voxels());
-      const double left = std::chrono::duration<double>(deadline - Clock::now()).count() - reserve;
-      const double steps_per_second = double(batches) / std::max(1e-9, stats.seconds);
-      const std::uint64_t more = left > 0 ? std::uint64_t(0.97 * left * steps_per_second) : 0;
-      trainer.set_step_plan(std::min<std::uint64_t>(steps_done + more, std::uint64_t(epochs) * batches), steps_done);
+      const std::uint64_t more = steps_left(stats.seconds);
+      trainer.set_step_plan(std::min(all_steps, steps_done + more), steps_done);
       planned = true;
       if (more == 0) {
         last_epoch = true;
