@@ -2,6 +2,7 @@
 
 #include "mcinr/core/reductions.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -124,12 +125,62 @@ double ssim(ConstVolumeD a, ConstVolumeD b, GridShape shape) {
   return total / double(inner.size());
 }
 
+VoxelBox mask_box(ConstMask mask, GridShape shape) {
+  check_same_size(mask.extent(0), shape.size(), "mask_box");
+  const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mask);
+  VoxelBox box;
+  bool any = false;
+  for (std::size_t k = 0; k < shape.nz; ++k)
+    for (std::size_t j = 0; j < shape.ny; ++j)
+      for (std::size_t i = 0; i < shape.nx; ++i) {
+        if (!host(i + shape.nx * (j + shape.ny * k))) continue;
+        const std::size_t at[3] = {i, j, k};
+        for (int a = 0; a < 3; ++a) {
+          box.lo[a] = any ? std::min(box.lo[a], at[a]) : at[a];
+          box.hi[a] = any ? std::max(box.hi[a], at[a] + 1) : at[a] + 1;
+        }
+        any = true;
+      }
+  return box;
+}
+
+double ssim(ConstVolumeD a, ConstVolumeD b, GridShape shape, const VoxelBox& differ) {
+  check_same_size(a.extent(0), shape.size(), "ssim");
+  check_same_size(b.extent(0), shape.size(), "ssim");
+  if (shape.nx < 7 || shape.ny < 7 || shape.nz < 7) throw std::invalid_argument("ssim: volume smaller than 7^3");
+  if (differ.empty()) return 1.0;  // a == b everywhere
+  // The windows that touch the box have their centres within 3 voxels of
+  // it; they need the box plus 6 voxels. The crop's own inner windows are
+  // exactly those (clipped to the volume's).
+  const std::size_t n[3] = {shape.nx, shape.ny, shape.nz};
+  std::size_t lo[3], hi[3];
+  for (int d = 0; d < 3; ++d) {
+    lo[d] = differ.lo[d] > 6 ? differ.lo[d] - 6 : 0;
+    hi[d] = std::min(n[d], differ.hi[d] + 6);
+  }
+  const GridShape crop{hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]};
+  if (crop.size() == shape.size()) return ssim(a, b, shape);
+  VolumeD ca("ssim_crop_a", crop.size()), cb("ssim_crop_b", crop.size());
+  const std::size_t x0 = lo[0], y0 = lo[1], z0 = lo[2];
+  Kokkos::parallel_for(
+      "mcinr::ssim_crop", Kokkos::RangePolicy<ExecSpace>(0, crop.size()), KOKKOS_LAMBDA(const std::size_t o) {
+        const std::size_t i = o % crop.nx, j = (o / crop.nx) % crop.ny, k = o / (crop.nx * crop.ny);
+        const std::size_t from = (i + x0) + shape.nx * ((j + y0) + shape.ny * (k + z0));
+        ca(o) = a(from);
+        cb(o) = b(from);
+      });
+  const double inner = double(shape.nx - 6) * double(shape.ny - 6) * double(shape.nz - 6);
+  const double touched = double(crop.nx - 6) * double(crop.ny - 6) * double(crop.nz - 6);
+  return (ssim(ca, cb, crop) * touched + (inner - touched)) / inner;
+}
+
 double psnr_reference(ConstVolume prediction, ConstVolume truth, ConstMask mask) {
   return psnr(reference_normalize(prediction, mask), reference_normalize(truth, mask));
 }
 
 double ssim_reference(ConstVolume prediction, ConstVolume truth, ConstMask mask, GridShape shape) {
-  return ssim(reference_normalize(prediction, mask), reference_normalize(truth, mask), shape);
+  const VolumeD a = reference_normalize(prediction, mask), b = reference_normalize(truth, mask);
+  return mask.extent(0) > 0 ? ssim(a, b, shape, mask_box(mask, shape)) : ssim(a, b, shape);
 }
 
 double mutual_information(ConstVolume a, ConstVolume b, ConstMask mask, int bins) {

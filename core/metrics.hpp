@@ -30,6 +30,20 @@ VolumeD reference_normalize(ConstVolume x, ConstMask mask);
 double psnr(Kokkos::View<const double*, MemSpace> a, Kokkos::View<const double*, MemSpace> b);
 double ssim(Kokkos::View<const double*, MemSpace> a, Kokkos::View<const double*, MemSpace> b, GridShape shape);
 
+// The voxels [lo, hi) per axis.
+struct VoxelBox {
+  std::size_t lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+  bool empty() const { return !(lo[0] < hi[0] && lo[1] < hi[1] && lo[2] < hi[2]); }
+};
+// The smallest box holding the mask's nonzero voxels (empty where none is).
+VoxelBox mask_box(ConstMask mask, GridShape shape);
+// ssim(a, b, shape) for volumes that are equal outside `differ` (as
+// reference_normalize makes them, both 0 outside its mask): a window that
+// misses the box scores exactly 1, so only the box and a 6-voxel rim are
+// filtered. Equal to the full computation up to the order of the sum.
+double ssim(Kokkos::View<const double*, MemSpace> a, Kokkos::View<const double*, MemSpace> b, GridShape shape,
+            const VoxelBox& differ);
+
 double psnr_reference(ConstVolume prediction, ConstVolume truth, ConstMask mask);
 double ssim_reference(ConstVolume prediction, ConstVolume truth, ConstMask mask, GridShape shape);
 

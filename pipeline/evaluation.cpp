@@ -47,6 +47,12 @@ Evaluator::Evaluator(const io::Geometry& grid, DeviceMask brain, std::optional<s
     : grid_(grid), shape_(shape_of(grid)), brain_(std::move(brain)), truth_(std::move(truth)) {
   if (!truth_) return;
   mi_gt_ = mutual_information((*truth_)[0].values, (*truth_)[1].values, brain_);
+  // Normalised volumes are 0 outside the brain mask: SSIM filters only its box.
+  if (brain_.extent(0) > 0) {
+    differ_ = mask_box(brain_, shape_);
+  } else {
+    for (int d = 0; d < 3; ++d) differ_.hi[d] = d == 0 ? shape_.nx : d == 1 ? shape_.ny : shape_.nz;
+  }
   for (int c = 0; c < 2; ++c) truth_unit_[c] = reference_normalize((*truth_)[c].values, brain_);
 }
 
@@ -59,7 +65,7 @@ std::optional<Scores> Evaluator::score(const DeviceValues volumes[2], const Stop
     if (stopped()) return std::nullopt;
     const VolumeD unit = reference_normalize(volumes[c], brain_);
     s.psnr[c] = psnr(unit, truth_unit_[c]);
-    s.ssim[c] = ssim(unit, truth_unit_[c], shape_);
+    s.ssim[c] = ssim(unit, truth_unit_[c], shape_, differ_);
   }
   if (stopped()) return std::nullopt;
   s.mi_gt = mi_gt_;

@@ -63,6 +63,7 @@ class Evaluator {
  private:
   io::Geometry grid_;
   GridShape shape_;
+  VoxelBox differ_;  // where the normalised prediction and truth can differ (the brain mask's box)
   DeviceMask brain_;
   std::optional<std::array<DeviceVolume, 2>> truth_;
   std::array<VolumeD, 2> truth_unit_;  // ground truth in the protocol's normalisation, made once

@@ -68,3 +68,40 @@ TEST_CASE("metrics refuse bad input", "[metrics]") {
   const Kokkos::View<float*, MemSpace> flat("flat", nx * ny * nz);
   CHECK_THROWS_AS(reference_normalize(flat, v.mask), std::invalid_argument);
 }
+
+TEST_CASE("SSIM over the box where two volumes differ equals the full SSIM; mask_box finds the box", "[metrics]") {
+  const GridShape shape{40, 32, 28};
+  std::vector<double> a(shape.size());
+  std::uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return double(state >> 11) / double(1ULL << 53);
+  };
+  for (double& v : a) v = next();
+  const VoxelBox boxes[] = {{{10, 5, 12}, {20, 15, 22}},   // inside, rim inside the volume
+                            {{0, 3, 20}, {4, 30, 28}},     // touching three faces
+                            {{17, 16, 13}, {18, 17, 14}}};  // one voxel
+  for (const VoxelBox& box : boxes) {
+    std::vector<double> b = a;
+    std::vector<std::uint8_t> mask(shape.size(), 0);
+    for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+      for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+        for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i) {
+          const std::size_t v = i + shape.nx * (j + shape.ny * k);
+          b[v] = 0.5 * a[v] + 0.5 * next();
+          if ((i + j + k) % 3 == 0 || (i == box.lo[0] && j == box.lo[1] && k == box.lo[2]) ||
+              (i + 1 == box.hi[0] && j + 1 == box.hi[1] && k + 1 == box.hi[2]))
+            mask[v] = 1;
+        }
+    const auto da = to_device(a, "a"), db = to_device(b, "b");
+    const double full = ssim(da, db, shape);
+    CHECK(full < 1.0);
+    CHECK(ssim(da, db, shape, box) == Approx(full).epsilon(1e-12));
+    const VoxelBox found = mask_box(to_device(mask, "mask"), shape);
+    for (int d = 0; d < 3; ++d) {
+      CHECK(found.lo[d] == box.lo[d]);
+      CHECK(found.hi[d] == box.hi[d]);
+    }
+  }
+  CHECK(ssim(to_device(a, "a"), to_device(a, "a"), shape, VoxelBox{}) == 1.0);
+}
