@@ -167,7 +167,7 @@ void spread_profile(const Matrix<Scalar>& coords, const Kokkos::View<std::uint64
   for (std::size_t c = 0; c < per_contrast.size(); ++c) {
     const std::size_t end = begin + per_contrast[c];
     const SliceProfile p = profiles[c];
-    const int kind = int(p.kind);
+    const ProfileKind kind = p.kind;
     const Scalar dx = Scalar(p.thickness[0]), dy = Scalar(p.thickness[1]), dz = Scalar(p.thickness[2]);
     const std::uint64_t stream = static_cast<std::uint64_t>(random::Stream::slice_profile);
     Kokkos::parallel_for(
@@ -177,13 +177,7 @@ void spread_profile(const Matrix<Scalar>& coords, const Kokkos::View<std::uint64
             const std::uint64_t counter = (epoch * samples + order(i)) * std::uint64_t(k) + std::uint64_t(j);
             const double u = (double(j) + random::uniform(seed, stream, counter)) / double(k);  // stratum j of [0, 1)
             double t = 0, w = 1;
-            if (kind == int(ProfileKind::box)) {
-              t = u - 0.5;  // the slab: [-1/2, 1/2] thicknesses
-            } else if (kind == int(ProfileKind::gaussian)) {
-              const double sigma = 1.0 / 2.3548200450309493;  // FWHM = one thickness
-              t = (u - 0.5) * 6.0 * sigma;                     // +-3 sigma
-              w = math::exp(-0.5 * t * t / (sigma * sigma));
-            }
+            profile_point(kind, u, t, w);
             const std::size_t col = i * std::size_t(k) + std::size_t(j);
             points(0, col) = coords(0, i) + Scalar(t) * dx;
             points(1, col) = coords(1, i) + Scalar(t) * dy;

@@ -15,6 +15,7 @@
 #include "mcinr/backends/types.hpp"
 #include "mcinr/core/adam.hpp"
 #include "mcinr/core/field.hpp"
+#include "mcinr/core/math.hpp"
 
 namespace mcinr {
 
@@ -32,6 +33,22 @@ struct SliceProfile {
   ProfileKind kind = ProfileKind::point;
   std::array<double, 3> thickness{0, 0, 0};  // the slice-select direction times the thickness, field units
 };
+
+// The profile at u in [0, 1) of its support: the offset t across the slab,
+// in thicknesses (box: [-1/2, 1/2]; Gaussian of FWHM one thickness: +-3
+// sigma), and the profile's (unnormalised) weight w there. Training draws u
+// at random within K strata; the residual correction takes their centres.
+KOKKOS_INLINE_FUNCTION void profile_point(ProfileKind kind, double u, double& t, double& w) {
+  t = 0;
+  w = 1;
+  if (kind == ProfileKind::box) {
+    t = u - 0.5;
+  } else if (kind == ProfileKind::gaussian) {
+    const double sigma = 1.0 / 2.3548200450309493;  // FWHM = one thickness
+    t = (u - 0.5) * 6.0 * sigma;
+    w = math::exp(-0.5 * t * t / (sigma * sigma));
+  }
+}
 
 template <class Scalar> struct SampleSet {
   Matrix<Scalar> coords;            // 3 x S, in the field's domain

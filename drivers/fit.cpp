@@ -1,5 +1,7 @@
 // `mcinr fit`: one subject, two low-resolution scans, one field
 // (pipeline::SubjectFit does the work).
+#include <cstdio>
+
 #include "mcinr/drivers/console.hpp"
 #include "mcinr/drivers/options.hpp"
 #include "mcinr/pipeline/stop_signal.hpp"
@@ -19,6 +21,7 @@ int run_fit(const std::vector<std::string>& args) {
   if (!parse_command(options, args, vm)) return 0;
   apply_fit_options(vm, config);
   pipeline::SubjectFit fit(config);  // every input read and checked: nothing written yet
+  if (const std::string preset = pipeline::preset_values(config); !preset.empty()) std::printf("%s\n", preset.c_str());
   pipeline::catch_stop_signals();
   ConsoleFitObserver console;
   const pipeline::FitOutcome outcome = fit.run(console, pipeline::stop_requested);

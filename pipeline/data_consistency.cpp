@@ -81,15 +81,24 @@ namespace mcinr::pipeline {
 
 namespace {
 
-// Columns index(0 .. count) of `all` (a free function: CUDA refuses
-// extended lambdas in constructors).
+// Columns index(0 .. count) of `all`, each spread over `points` points
+// across the slab (offsets t_j along `across`, field units; a free function:
+// CUDA refuses extended lambdas in constructors).
 Matrix<float> gather_columns(const Matrix<float>& all, const Kokkos::View<std::size_t*, MemSpace>& index,
-                             std::size_t count) {
-  const Matrix<float> chosen("residual_coords", all.extent(0), count);
-  const int rows = int(all.extent(0));
+                             std::size_t count, const std::vector<double>& offsets, const std::array<double, 3>& across) {
+  const int points = int(offsets.size());
+  const Matrix<float> chosen("residual_coords", all.extent(0), count * std::size_t(points));
+  const Kokkos::View<double*, MemSpace> t = mcinr::to_device(offsets, "residual_offsets");
+  const float ax = float(across[0]), ay = float(across[1]), az = float(across[2]);
   Kokkos::parallel_for(
       "mcinr::residual_coords", Kokkos::RangePolicy<ExecSpace>(0, count), KOKKOS_LAMBDA(const std::size_t s) {
-        for (int r = 0; r < rows; ++r) chosen(r, s) = all(r, index(s));
+        for (int j = 0; j < points; ++j) {
+          const std::size_t col = s * std::size_t(points) + std::size_t(j);
+          const float tj = float(t(j));
+          chosen(0, col) = all(0, index(s)) + tj * ax;
+          chosen(1, col) = all(1, index(s)) + tj * ay;
+          chosen(2, col) = all(2, index(s)) + tj * az;
+        }
       });
   return chosen;
 }
@@ -106,14 +115,34 @@ void add_correction(const Kokkos::View<float*, Kokkos::LayoutStride, MemSpace>& 
 }  // namespace
 
 ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
-                                       double mask_margin_mm, double background)
-    : grid_(grid) {
+                                       const Options& options)
+    : grid_(grid), options_(options) {
+  if (!options_.profiles.empty() && options_.profiles.size() != 2)
+    throw std::logic_error("residual correction: one slice profile per contrast");
+  if (options_.profile_points < 1) throw std::logic_error("residual correction: profile_points < 1");
   for (int c = 0; c < 2; ++c) {
     scan_grid_[c] = scans[c].volume.geometry;
     const std::size_t n = scan_grid_[c].voxels();
     Kokkos::View<std::size_t*, MemSpace> index("residual_voxels", n);
-    const std::size_t count = choose_voxels(scans[c], mask_margin_mm, background, std::uint64_t(c + 1), index);
-    coords_[c] = gather_columns(grid_coordinates(scan_grid_[c], domain), index, count);
+    const std::size_t count =
+        choose_voxels(scans[c], options_.mask_margin_mm, options_.background, std::uint64_t(c + 1), index);
+    // The points across the slab and their weights: the centres of the
+    // strata training draws from (core/trainer.hpp), or the voxel centre.
+    SliceProfile profile;
+    if (!options_.profiles.empty()) profile = options_.profiles[std::size_t(c)];
+    const int points = profile.kind == ProfileKind::point ? 1 : options_.profile_points;
+    std::vector<double> offsets(std::size_t(points), 0.0);
+    point_weight_[c].assign(std::size_t(points), 1.0f);
+    double total = 0;
+    for (int j = 0; j < points; ++j) {
+      double t = 0, w = 1;
+      if (points > 1) profile_point(profile.kind, (j + 0.5) / points, t, w);
+      offsets[std::size_t(j)] = t;
+      point_weight_[c][std::size_t(j)] = float(w);
+      total += w;
+    }
+    for (float& w : point_weight_[c]) w = float(w / total);
+    coords_[c] = gather_columns(grid_coordinates(scan_grid_[c], domain), index, count, offsets, profile.thickness);
     const auto host_index = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), index);
     measured_[c] = mcinr::to_host(scans[c].volume.values);
     const float lo = scans[c].lo, range = scans[c].hi - scans[c].lo;
@@ -130,18 +159,33 @@ ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& d
   }
 }
 
+io::Volume ResidualCorrection::residual(Field<float>& field, int c, const StopRequested& stop) const {
+  io::Volume residual;
+  residual.geometry = scan_grid_[c];
+  Matrix<float> at_points("field_at_scan", coords_[c].extent(1), 2);
+  if (!field.predict(coords_[c], at_points, stop)) return residual;
+  const std::vector<float> predicted =
+      mcinr::to_host(Kokkos::View<const float*, MemSpace>(Kokkos::subview(at_points, Kokkos::ALL(), c)));
+  const std::vector<float>& w = point_weight_[c];
+  const std::size_t points = w.size();
+  residual.voxels = measured_[c];  // the scan itself where the field was not fitted
+  for (std::size_t s = 0; s < voxels_[c].size(); ++s) {
+    float mean = 0;
+    for (std::size_t j = 0; j < points; ++j) mean += w[j] * predicted[s * points + j];
+    residual.voxels[voxels_[c][s]] -= mean;
+  }
+  return residual;
+}
+
 bool ResidualCorrection::apply(Field<float>& field, const Matrix<float>& prediction, const StopRequested& stop) const {
   for (int c = 0; c < 2; ++c) {
-    Matrix<float> at_scan("field_at_scan", coords_[c].extent(1), 2);
-    if (!field.predict(coords_[c], at_scan, stop)) return false;
-    const std::vector<float> predicted =
-        mcinr::to_host(Kokkos::View<const float*, MemSpace>(Kokkos::subview(at_scan, Kokkos::ALL(), c)));
-    io::Volume residual;
-    residual.geometry = scan_grid_[c];
-    residual.voxels = measured_[c];  // the scan itself where the field was not fitted
-    for (std::size_t s = 0; s < predicted.size(); ++s) residual.voxels[voxels_[c][s]] -= predicted[s];
-    const Kokkos::View<float*, MemSpace> correction =
-        mcinr::to_device(io::resample(residual, grid_, 1).voxels, "residual_correction");
+    const io::Volume residual = this->residual(field, c, stop);
+    if (residual.voxels.empty()) return false;
+    const io::Volume interpolated =
+        options_.detail_mm > 0
+            ? io::resample_fading_detail(residual, grid_, options_.detail_mm, options_.detail_power)
+            : io::resample(residual, grid_, 1);
+    const Kokkos::View<float*, MemSpace> correction = mcinr::to_device(interpolated.voxels, "residual_correction");
     add_correction(Kokkos::subview(prediction, Kokkos::ALL(), c), weight_[c], correction);
     if (stop && stop()) return false;
   }

@@ -42,18 +42,38 @@ namespace mcinr::pipeline {
 // Measured voxels keep their value; between them, linear interpolation of
 // the scan supplies the in-plane detail and the field what it knows beyond
 // linear (its curvature between the slices, learnt with the other
-// contrast). For point-sampled scans. Only the voxels the fit samples
-// (mask_margin_mm and background as in make_samples) are predicted (~5x
-// fewer for a foreground fit). Beyond them the field was never fitted and
-// the output becomes the scan's own interpolation: with w the sampled
-// voxels' indicator interpolated onto the grid,
+// contrast). Only the voxels the fit samples (mask_margin_mm and background
+// as in make_samples) are predicted (~5x fewer for a foreground fit).
+// Beyond them the field was never fitted and the output becomes the scan's
+// own interpolation: with w the sampled voxels' indicator interpolated onto
+// the grid,
 //   out = w F + Interp(scan - F on sampled voxels, scan elsewhere),
 // which is the formula above where w = 1 and Interp(scan) where w = 0.
+//  * detail_mm > 0: Interp is io::resample_fading_detail, so the residual's
+//    in-plane detail (finer than a Gaussian of detail_mm) fades between the
+//    slices as (1 - t)^detail_power instead of linearly: detail seen on one
+//    slice says less about a point 2 mm away than the smooth part does.
+//  * A scan with a slice profile (box, gaussian): "F at the scan's voxel" is
+//    the profile-weighted mean of F at `profile_points` points across the
+//    slab (the centres of the strata training draws from), so the residual
+//    is the measurement's, not a point's.
 class ResidualCorrection {
  public:
+  struct Options {
+    double mask_margin_mm = -1, background = 0;
+    double detail_mm = 0, detail_power = 2;
+    std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
+    int profile_points = 4;
+  };
   ResidualCorrection() = default;
   ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
-                     double mask_margin_mm = -1, double background = 0);
+                     const Options& options);
+
+  // The scan's residual to the field on its own grid, in field intensity
+  // units: measurement minus the field (profile-weighted where the scan has
+  // a profile) at the sampled voxels, the measurement elsewhere. Empty
+  // voxels where stop said so.
+  io::Volume residual(Field<float>& field, int contrast, const StopRequested& stop) const;
 
   // prediction: output voxels x 2, field intensity units. False where stop
   // said so between predictions (prediction then incomplete).
@@ -61,9 +81,11 @@ class ResidualCorrection {
 
  private:
   io::Geometry grid_;
+  Options options_;
   io::Geometry scan_grid_[2];
-  Matrix<float> coords_[2];             // field coordinates of each scan's sampled voxels, 3 x M
-  std::vector<std::size_t> voxels_[2];  // their flat indices in the scan
+  Matrix<float> coords_[2];             // field coordinates of the points predicted, 3 x (M x points)
+  std::vector<float> point_weight_[2];  // per point across a slab (normalised; one point for a point sample)
+  std::vector<std::size_t> voxels_[2];  // the M sampled voxels' flat indices in the scan
   std::vector<float> measured_[2];      // every voxel of the scan in field intensity units
   Kokkos::View<float*, MemSpace> weight_[2];  // w on the output grid (empty: all voxels sampled)
 };

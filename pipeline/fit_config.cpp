@@ -46,8 +46,10 @@ void FitConfig::validate() const {
           "--slice-thickness must be between 0 and 100 mm");
   require(!(data_consistency && slice_profile != ProfileKind::point),
           "--data-consistency is for point samples: not with --slice-profile box or gaussian");
-  require(!(residual_correction && slice_profile != ProfileKind::point),
-          "--residual-correction is for point samples: not with --slice-profile box or gaussian");
+  require(std::isfinite(residual_detail_mm) && residual_detail_mm >= 0 && residual_detail_mm <= 100,
+          "--residual-detail-mm must be between 0 and 100 mm");
+  require(std::isfinite(residual_detail_power) && residual_detail_power > 0 && residual_detail_power <= 100,
+          "--residual-detail-power must be above 0 and at most 100");
   require(eval_every >= 1 && eval_every <= 1000000, "--eval-every must be at least 1");
   require(checkpoint_every >= 1 && checkpoint_every <= 1000000, "--checkpoint-every must be at least 1");
   require(!early_stopping || eval_every == 1, "--early-stopping needs --eval-every 1");
@@ -260,9 +262,18 @@ std::vector<FitOption> make_options() {
       [](FitConfig& c) -> int& { return c.train.profile_samples; }, true));
   o.push_back(flag(
       "residual-correction",
-      "add the scans' residual to the field, linearly interpolated, to the predictions (point-sampled scans)",
+      "add the scans' residual to the field (profile-weighted with --slice-profile), linearly interpolated, to the "
+      "predictions",
       [](FitConfig& c, bool v) { c.residual_correction = v; },
       [](const FitConfig& c) { return c.residual_correction; }));
+  o.push_back(real(
+      "residual-detail-mm",
+      "with --residual-correction: the residual's in-plane detail finer than a Gaussian of this sigma (mm) fades "
+      "between slices as (1 - t)^power, not linearly (0: off)",
+      [](FitConfig& c) -> double& { return c.residual_detail_mm; }));
+  o.push_back(real(
+      "residual-detail-power", "the power of --residual-detail-mm's fading",
+      [](FitConfig& c) -> double& { return c.residual_detail_power; }));
   o.push_back(flag(
       "clamp", "clamp predictions to each scan's intensity range",
       [](FitConfig& c, bool v) { c.clamp = v; }, [](const FitConfig& c) { return c.clamp; }));
@@ -419,13 +430,31 @@ const std::map<std::string, std::map<std::string, std::string>>& presets() {
        {{"encoding", "fourier"}, {"fourier-features", "128"}, {"fourier-scale", "3"}, {"hidden", "256"},
         {"layers", "4"}, {"head-hidden", "128"}, {"model", "split-head"}, {"epochs", "1000"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
-        {"residual-correction", "true"}, {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
+        {"residual-correction", "true"}, {"residual-detail-mm", "0.5"}, {"residual-detail-power", "1.5"},
+        {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
       {"gpu",
        {{"encoding", "fourier"}, {"fourier-features", "256"}, {"fourier-scale", "3"}, {"hidden", "1024"},
         {"layers", "4"}, {"head-hidden", "512"}, {"model", "split-head"}, {"epochs", "50"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
-        {"residual-correction", "true"}, {"clamp", "true"}, {"eval-every", "10"}}}};
+        {"residual-correction", "true"}, {"residual-detail-mm", "0.5"}, {"residual-detail-power", "1.5"},
+        {"clamp", "true"}, {"eval-every", "10"}}}};
   return all;
+}
+
+std::string preset_values(const FitConfig& config) {
+  const auto found = presets().find(config.preset);
+  if (found == presets().end()) return "";
+  std::string text = "preset " + config.preset + ":";
+  bool first = true;
+  for (const auto& [option, value] : found->second) {
+    const std::string now = find_fit_option(option)->get(config);
+    FitConfig preset_only;
+    find_fit_option(option)->set(preset_only, value);
+    const bool given = find_fit_option(option)->get(preset_only) != now;
+    text += std::string(first ? " " : ", ") + option + " " + (now.empty() ? "none" : now) + (given ? " (given)" : "");
+    first = false;
+  }
+  return text;
 }
 
 void apply_preset(const std::string& name, FitConfig& config) {

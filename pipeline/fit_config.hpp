@@ -49,9 +49,13 @@ struct FitConfig {
   // (pipeline/data_consistency.hpp): for point-sampled scans only.
   bool data_consistency = false;
   // The scans' residual to the field, interpolated (ITK linear) onto the
-  // output grid, is added to the predictions (pipeline/data_consistency.hpp):
-  // for point-sampled scans only.
+  // output grid, is added to the predictions (pipeline/data_consistency.hpp);
+  // with a slice profile the residual is the profile-weighted field's.
   bool residual_correction = false;
+  // With it: the residual's in-plane detail finer than a Gaussian of this
+  // sigma (mm; 0: none) fades between slices as (1 - t)^power instead of
+  // linearly (io::resample_fading_detail).
+  double residual_detail_mm = 0, residual_detail_power = 2;
   // Predictions are clamped to each scan's intensity range.
   bool clamp = false;
   // Wall-clock budget (s) from the start of loading to the last file written;
@@ -95,6 +99,10 @@ const FitOption* find_fit_option(const std::string& name);
 const std::map<std::string, std::map<std::string, std::string>>& presets();
 // Sets a preset's values; InputError for an unknown name.
 void apply_preset(const std::string& name, FitConfig& config);
+// "preset NAME: option value, ..." with the value each option the preset
+// sets has in config (an option given beside the preset wins and is marked
+// "(given)"); "" where config names no preset.
+std::string preset_values(const FitConfig& config);
 
 // "600", "600s", "10m", "1.5h" -> seconds; InputError naming the option.
 double parse_duration(const std::string& text, const std::string& option);

@@ -161,13 +161,15 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     require(!fs::exists(s.checkpoint_path),
             s.checkpoint_path + " exists: continue it with --resume, or choose another --out");
 
+  std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
   try {
     FieldConfig field = c.field;
     if (field.encoding.domain_mm <= 0) field.encoding.domain_mm = s.domain.hi - s.domain.lo;  // mm resolutions
     SampleSet<float> samples = make_samples(s.scans, s.domain, c.mask_margin, c.background);
     if (c.slice_profile != ProfileKind::point)
       for (int i = 0; i < 2; ++i)
-        samples.profiles.push_back(slice_profile(s.scans[i], s.domain, c.slice_profile, c.slice_thickness));
+        profiles.push_back(slice_profile(s.scans[i], s.domain, c.slice_profile, c.slice_thickness));
+    samples.profiles = profiles;
     s.trainer = std::make_unique<FieldTrainer<float>>(field, c.train, std::move(samples));
   } catch (const std::invalid_argument& e) {
     throw InputError(e.what());
@@ -180,7 +182,16 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   s.evaluator = Evaluator(s.grid, brain, truth);
   if (c.fast_evaluation && brain.extent(0) > 0) select_voxels(brain, s.query, s.mask_index, s.masked_query);
   if (c.data_consistency) s.consistency.emplace(s.scans, s.grid);
-  if (c.residual_correction) s.correction.emplace(s.scans, s.domain, s.grid, c.mask_margin, c.background);
+  if (c.residual_correction) {
+    ResidualCorrection::Options o;
+    o.mask_margin_mm = c.mask_margin;
+    o.background = c.background;
+    o.detail_mm = c.residual_detail_mm;
+    o.detail_power = c.residual_detail_power;
+    o.profiles = profiles;
+    o.profile_points = c.train.profile_samples;
+    s.correction.emplace(s.scans, s.domain, s.grid, o);
+  }
 
   FitPlan& p = s.plan;
   p.backend = backends::describe(backends::device_info());

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "mcinr/io/nifti.hpp"
+#include "mcinr/io/resample.hpp"
 
 using namespace mcinr::io;
 namespace fs = std::filesystem;
@@ -103,4 +104,59 @@ TEST_CASE("NaN and infinite voxels survive a NIfTI round trip (so inputs can be 
   CHECK(back.voxels[6] == v.voxels[6]);
   CHECK(back.voxels[7] == -std::numeric_limits<float>::infinity());
   fs::remove_all(scratch("x").parent_path());
+}
+
+// Fading detail: an axial volume with 4 mm slices onto a 1 mm grid whose
+// planes fall on the slices (slice k at plane 4 k). Each slice is a constant
+// plus a checkerboard of amplitude a_k: a Gaussian of sigma 3 voxels removes
+// the checkerboard entirely (its response at 1/2 cycle per voxel is e^-44)
+// and keeps the constant, so away from the in-plane edges the detail is the
+// checkerboard alone and its weights between the slices are (1 - t)^p, t^p.
+TEST_CASE("fading detail: the smooth part linear, the detail as (1 - t)^p; the slices kept", "[io][resample]") {
+  const std::size_t n = 40, slices = 4;
+  Volume thick;
+  thick.geometry.size = {n, n, slices};
+  thick.geometry.spacing = {1, 1, 4};
+  thick.geometry.origin = {0, 0, 0};
+  const double base[slices] = {10, 20, 5, 0}, amp[slices] = {3, -2, 4, 1};
+  for (std::size_t k = 0; k < slices; ++k)
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t i = 0; i < n; ++i)
+        thick.voxels.push_back(float(base[k] + amp[k] * ((i + j) % 2 ? -1 : 1)));
+  Geometry grid;
+  grid.size = {n, n, 4 * (slices - 1) + 1};
+  grid.spacing = {1, 1, 1};
+  grid.origin = {0, 0, 0};
+  const Volume linear = resample(thick, grid, 1);
+  for (const double p : {1.0, 2.0, 3.0}) {
+    INFO("power " << p);
+    const Volume faded = resample_fading_detail(thick, grid, 3.0, p);
+    double worst = 0, worst_plane = 0;
+    for (std::size_t z = 0; z < grid.size[2]; ++z)
+      for (std::size_t j = 13; j < n - 13; ++j)
+        for (std::size_t i = 13; i < n - 13; ++i) {
+          const std::size_t k = std::min(z / 4, slices - 2);
+          const double t = (z - 4.0 * k) / 4.0, sign = (i + j) % 2 ? -1 : 1;
+          const double expected = (1 - t) * base[k] + t * base[k + 1] +
+                                  sign * (std::pow(1 - t, p) * amp[k] + std::pow(t, p) * amp[k + 1]);
+          worst = std::max(worst, std::abs(faded.at(i, j, z) - expected));
+        }
+    // On the slices every voxel keeps its value, edges included.
+    for (std::size_t k = 0; k < slices; ++k)
+      for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t i = 0; i < n; ++i)
+          worst_plane = std::max(worst_plane, double(std::abs(faded.at(i, j, 4 * k) - thick.at(i, j, k))));
+    CHECK(worst < 1e-4);
+    CHECK(worst_plane < 1e-4);
+  }
+  // Power 1 is linear interpolation, whatever the band split.
+  const Volume one = resample_fading_detail(thick, grid, 0.7, 1.0);
+  double diff = 0;
+  for (std::size_t v = 0; v < one.voxels.size(); ++v) diff = std::max(diff, double(std::abs(one.voxels[v] - linear.voxels[v])));
+  CHECK(diff < 1e-4);
+  // A volume without a thick axis is interpolated linearly.
+  Volume iso = thick;
+  iso.geometry.spacing = {1, 1, 1};
+  const Volume iso_faded = resample_fading_detail(iso, grid, 0.7, 2.0), iso_linear = resample(iso, grid, 1);
+  CHECK(iso_faded.voxels == iso_linear.voxels);
 }

@@ -13,6 +13,9 @@
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/io/checkpoint.hpp"
 #include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/scans.hpp"
+#include "mcinr/pipeline/grids.hpp"
+#include "mcinr/pipeline/data_consistency.hpp"
 #include "mcinr/pipeline/prepare.hpp"
 #include "mcinr/pipeline/subject_fit.hpp"
 
@@ -274,8 +277,8 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
   const io::Volume lr = read(fs::path(subject) / "s_a_LR.nii.gz");  // axial: LR slice k is HR slice 4 k + 3
   float hi = 0;
   for (float v : lr.voxels) hi = std::max(hi, v);
-  for (const double margin : {-1.0, 1.0}) {
-    INFO("--mask-margin " << margin);
+  for (const auto& [margin, detail] : {std::pair{-1.0, 0.0}, std::pair{1.0, 0.0}, std::pair{1.0, 0.7}}) {
+    INFO("--mask-margin " << margin << " --residual-detail-mm " << detail);
     // Data consistency changes only the measured voxels: elsewhere its
     // output is the field, the same field as the corrected fit's (training
     // does not see either), in the same units (neither output is stretched).
@@ -286,6 +289,7 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
     corrected.out = (work / "corrected").string();
     corrected.data_consistency = false;
     corrected.residual_correction = true;
+    corrected.residual_detail_mm = detail;
     Recorder r;
     pipeline::fit_subject(consistent, r);
     pipeline::fit_subject(corrected, r);
@@ -313,6 +317,62 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
     CHECK(far < 1e-5 * hi);
     fs::remove_all(work / "consistent");
     fs::remove_all(work / "corrected");
+  }
+  fs::remove_all(work);
+}
+
+TEST_CASE("the residual of a scan with a slice profile is to the profile-weighted field", "[pipeline][correction]") {
+  const fs::path work = fresh_dir("residual_profile");
+  const std::string subject = make_subject(work);
+  pipeline::Scan scans[2] = {pipeline::load_scan((fs::path(subject) / "s_a_LR.nii.gz").string(), ""),
+                             pipeline::load_scan((fs::path(subject) / "s_b_LR.nii.gz").string(), "")};
+  const FieldDomain domain = pipeline::fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
+  const pipeline::FitConfig c = small_fit(subject, work / "unused");
+  FieldTrainer<float> trainer(c.field, c.train, pipeline::make_samples(scans, domain, -1));
+  Field<float>& field = trainer.field();
+  const io::Volume lr = read(fs::path(subject) / "s_a_LR.nii.gz");  // axial, 4 mm along z
+  const io::Geometry& g = lr.geometry;
+  for (const ProfileKind kind : {ProfileKind::point, ProfileKind::gaussian, ProfileKind::box}) {
+    INFO("profile " << to_string(kind));
+    pipeline::ResidualCorrection::Options o;
+    if (kind != ProfileKind::point)
+      for (int i = 0; i < 2; ++i) o.profiles.push_back(pipeline::slice_profile(scans[i], domain, kind, 0));
+    o.profile_points = 5;
+    const pipeline::ResidualCorrection rc(scans, domain, g, o);
+    const io::Volume residual = rc.residual(field, 0, {});
+    REQUIRE(residual.voxels.size() == g.voxels());
+    // By hand: 5 points at the centres of 5 strata across the slab (z, 4 mm
+    // thick), weighted by the profile, for a few voxels.
+    const int points = kind == ProfileKind::point ? 1 : 5;
+    const std::size_t probe[3][3] = {{12, 12, 2}, {5, 17, 1}, {20, 9, 4}};
+    Matrix<float> at("at", 3, 3 * std::size_t(points));
+    auto host = Kokkos::create_mirror_view(at);
+    std::vector<double> weight(static_cast<std::size_t>(points), 0.0);
+    for (int v = 0; v < 3; ++v)
+      for (int j = 0; j < points; ++j) {
+        const double u = (j + 0.5) / points, sigma = 4.0 / 2.3548200450309493;
+        double t_mm = 0, w = 1;
+        if (kind == ProfileKind::box) t_mm = 4.0 * (u - 0.5);
+        if (kind == ProfileKind::gaussian) {
+          t_mm = (u - 0.5) * 6 * sigma;
+          w = std::exp(-0.5 * t_mm * t_mm / (sigma * sigma));
+        }
+        weight[std::size_t(j)] = w;
+        const auto p = g.world(double(probe[v][0]), double(probe[v][1]), double(probe[v][2]) + t_mm / 4.0);
+        for (int r = 0; r < 3; ++r) host(r, std::size_t(v * points + j)) = float(domain.to_field(p[r]));
+      }
+    Kokkos::deep_copy(at, host);
+    Matrix<float> out("out", 3 * std::size_t(points), 2);
+    REQUIRE(field.predict(at, out));
+    const auto f = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+    double total = 0;
+    for (double w : weight) total += w;
+    for (int v = 0; v < 3; ++v) {
+      double mean = 0;
+      for (int j = 0; j < points; ++j) mean += weight[std::size_t(j)] / total * f(std::size_t(v * points + j), 0);
+      const double measured = (lr.at(probe[v][0], probe[v][1], probe[v][2]) - scans[0].lo) / (scans[0].hi - scans[0].lo);
+      CHECK(residual.at(probe[v][0], probe[v][1], probe[v][2]) == Approx(measured - mean).margin(1e-5));
+    }
   }
   fs::remove_all(work);
 }
