@@ -43,7 +43,9 @@ void ConsoleFitObserver::training(const BatchProgress& p, double eta) {
 void ConsoleFitObserver::epoch_done(const pipeline::EpochReport& r) {
   std::printf("epoch %d/%d  lr %.2e  loss %.4e  %.1f s  %.0f samples/s", r.stats.epoch, r.epochs, r.stats.lr,
               r.stats.loss, r.stats.seconds, r.stats.samples_per_second);
-  if (r.scored) std::printf("  eval %.1f s (%zu voxels)  MI %.4f", r.evaluation_seconds, r.evaluated_voxels, r.scores.mi_pred);
+  if (r.scored)
+    std::printf("  eval %.1f s (%zu voxels: predict %.1f, correct %.1f, score %.1f)  MI %.4f", r.evaluation_seconds,
+                r.evaluated_voxels, r.predict_seconds, r.correct_seconds, r.score_seconds, r.scores.mi_pred);
   if (r.scored && r.scores.has_truth())
     std::printf("  PSNR %.2f / %.2f  SSIM %.4f / %.4f", r.scores.psnr[0], r.scores.psnr[1], r.scores.ssim[0],
                 r.scores.ssim[1]);

@@ -50,6 +50,7 @@ struct EpochReport {
   bool scored = false;  // evaluated this epoch
   Scores scores;
   double evaluation_seconds = 0;     // prediction, corrections and scoring, where scored
+  double predict_seconds = 0, correct_seconds = 0, score_seconds = 0;  // its three parts
   std::size_t evaluated_voxels = 0;  // the voxels predicted: the grid, or the brain mask's (fast evaluation)
 };
 

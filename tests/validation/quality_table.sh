@@ -32,12 +32,15 @@ declare -A rows=(
   [hybrid_dc]="--encoding fourier+hashgrid --fourier-features 128 --hash-log2-table 20 --encoding-lr 1e-2 --hidden 128 --layers 2 --head-hidden 64 --batch-size 8192 --lr 2e-3 $step $fg --data-consistency --clamp"
   [hybrid_rc]="--encoding fourier+hashgrid --fourier-features 128 --hash-log2-table 20 --encoding-lr 1e-2 --hidden 128 --layers 2 --head-hidden 64 --batch-size 8192 --lr 2e-3 $step $fg --residual-correction --clamp"
   [fast_cpu]="--preset fast-cpu"
+  [fast_cpu_linear_residual]="--preset fast-cpu --residual-detail-mm 0"
+  [fast_cpu_detail07_p2]="--preset fast-cpu --residual-detail-mm 0.7 --residual-detail-power 2"
   [fast_cpu_all_voxels]="--preset fast-cpu --mask-margin -1"
 )
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(reference fourier_budget_all_voxels fourier_budget_fg fourier_budget_fg_dc fourier_budget_fg_rc
                                   fourier_s3_rc fourier_s6_rc fourier_b4096_dc hash_t18_dc hash_t18_finest2_dc hash_t20_dc
-                                  hash_t20_rc hybrid_dc hybrid_rc fast_cpu fast_cpu_all_voxels)
+                                  hash_t20_rc hybrid_dc hybrid_rc fast_cpu fast_cpu_linear_residual fast_cpu_detail07_p2
+                                  fast_cpu_all_voxels)
 mkdir -p "$out"
 value() { awk -v key="\"$2\":" '$1 == key { gsub(/,/, "", $2); print $2; exit }' "$1"; }
 echo "| row | PSNR t1c | PSNR t2f | SSIM t1c | SSIM t2f | MI err | MI err t1c / t2f | s | samples/s | command |"

@@ -2,8 +2,8 @@
 # The slice-profile forward model on scans with a real slab profile: the
 # shared subject's t1c and t2f degraded with a Gaussian profile (FWHM 4 mm,
 # `mcinr prepare --profile gaussian`), fitted point-sampled and
-# profile-aware with otherwise the same settings, beside linear
-# interpolation (docs/quality.md).
+# profile-aware with otherwise the same settings, each without and with the
+# residual correction, beside linear interpolation (docs/quality.md).
 #   tests/validation/slice_profile.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 build=${1:?build dir} out=${2:?output dir}
@@ -15,11 +15,17 @@ mkdir -p "$out"
   --profile gaussian --pad-to 160 --out "$out/gaussian"
 common="--hidden 256 --layers 4 --head-hidden 128 --fourier-features 128 --batch-size 1000 --lr 4e-4 --mask-margin 3
         --epochs 1000 --eval-every 1000 --fast-evaluation --clamp --time-budget 540"
-for profile in point gaussian; do
+# Each profile without and with the residual correction (with a profile, the
+# residual is the measurement's to the profile-weighted field).
+rc="--residual-correction --residual-detail-mm 0.5 --residual-detail-power 1.5"
+for row in point gaussian point-rc gaussian-rc; do
+  profile=${row%-rc}
+  extra=""
+  [ "$row" = "$profile" ] || extra=$rc
   # shellcheck disable=SC2086
-  [ -f "$out/fit-$profile/summary.json" ] ||
-    "$mcinr" fit --subject "$out/gaussian" --contrasts t1c,t2f $common --slice-profile $profile --out "$out/fit-$profile" \
-      > "$out/fit-$profile.log"
-  echo "== --slice-profile $profile"
-  tail -n 6 "$out/fit-$profile.log"
+  [ -f "$out/fit-$row/summary.json" ] ||
+    "$mcinr" fit --subject "$out/gaussian" --contrasts t1c,t2f $common --slice-profile $profile $extra \
+      --out "$out/fit-$row" > "$out/fit-$row.log"
+  echo "== --slice-profile $profile $extra"
+  tail -n 6 "$out/fit-$row.log"
 done
