@@ -132,6 +132,13 @@ Run open_run(const std::string& dir) {
 PlanResult plan_cohort(const PlanRequest& r) {
   const auto names = pipeline::split_contrasts(r.contrasts);
   const fs::path dir = absolute_path(r.out);
+  // The batch script names the run folder and the working folder in
+  // #SBATCH lines: a line break there would start a shell line.
+  for (const std::string& path : {dir.string(), fs::current_path().string()})
+    for (const char ch : path)
+      require(ch != '"' && static_cast<unsigned char>(ch) >= 0x20,
+              "the run folder's path (--out) or the folder mcinr runs in holds a double quote or a control "
+              "character such as a line break: the batch script could not name it safely");
   require(!fs::exists(dir / "manifest.csv"), r.out + ": already holds a cohort plan; choose another --out");
   slurm::BatchSettings batch;
   bool config_gives_grid = false;

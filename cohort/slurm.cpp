@@ -77,15 +77,22 @@ BatchSettings read_batch_settings(const std::string& ini_path) {
 
 std::string batch_script(const BatchSettings& s, const std::string& run_dir, const std::string& job_name,
                          const std::string& work_dir) {
+  // sbatch reads a double-quoted #SBATCH value as one word (spaces and all);
+  // plan refuses paths with a double quote or a control character.
+  for (const std::string* text : {&run_dir, &job_name, &work_dir})
+    for (const char ch : *text)
+      if (ch == '"' || (static_cast<unsigned char>(ch) < 0x20))
+        throw std::logic_error("batch_script: a path holds a double quote or a control character");
+  auto quoted = [](const std::string& value) { return "\"" + value + "\""; };
   std::ostringstream out;
   out << "#!/bin/bash\n"
       << "# One subject of the mcinr cohort in " << run_dir << " per array task.\n"
       << "# Written by `mcinr cohort plan`; submit with `mcinr cohort submit " << run_dir << "`,\n"
       << "# which sets --array to the subjects not yet done.\n"
-      << "#SBATCH --job-name=" << job_name << "\n"
-      << "#SBATCH --output=" << run_dir << "/logs/task-%a.log\n"
+      << "#SBATCH --job-name=" << quoted(job_name) << "\n"
+      << "#SBATCH --output=" << quoted(run_dir + "/logs/task-%a.log") << "\n"
       << "#SBATCH --open-mode=append\n"
-      << "#SBATCH --chdir=" << work_dir << "\n"
+      << "#SBATCH --chdir=" << quoted(work_dir) << "\n"
       << "#SBATCH --ntasks=1\n"
       << "#SBATCH --requeue\n"
       << "#SBATCH --signal=B:USR1@" << s.signal_seconds << "\n";

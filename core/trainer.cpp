@@ -295,9 +295,18 @@ EpochResult FieldTrainer<Scalar>::run_epoch(const EpochPosition& from, const Sto
     const std::size_t first = b * train_.batch_size;
     const std::size_t count = std::min(train_.batch_size, samples_.size() - first);
     const double batch_lr = train_.schedule == Schedule::cosine_epoch ? lr : learning_rate(epoch_, b);
-    result.position.loss_sum += train_step(first, count, batch_lr);
+    const double loss = train_step(first, count, batch_lr);
+    result.position.loss_sum += loss;
     result.position.next_batch = b + 1;
     trained += count;
+    if (!std::isfinite(loss)) {
+      Kokkos::fence();
+      result.diverged = true;
+      result.diverged_lr = batch_lr;
+      result.stats = stats();
+      result.stats.epoch = epoch_ + 1;
+      return result;
+    }
     if (observe) {
       BatchProgress p;
       p.epoch = epoch_ + 1;

@@ -116,6 +116,10 @@ using BatchObserver = std::function<void(const BatchProgress&)>;
 
 struct EpochResult {
   bool finished = false;  // every batch ran and the epoch count advanced
+  // A batch's loss was NaN or infinite: the epoch stopped there (batch
+  // position.next_batch, at diverged_lr); the field's state is not usable.
+  bool diverged = false;
+  double diverged_lr = 0;
   // Where it stopped; finished: {batches, the epoch's loss sum}. next_batch
   // == batches with finished false: trained, but not counted yet.
   EpochPosition position;
@@ -127,7 +131,8 @@ template <class Scalar> class FieldTrainer {
   FieldTrainer(const FieldConfig& field, const TrainConfig& train, SampleSet<Scalar> samples);
 
   // Runs epoch epochs_done() + 1 from `from` (a resumed epoch starts where its
-  // checkpoint says) to its end, or until stop() says so after a batch.
+  // checkpoint says) to its end, until stop() says so after a batch, or
+  // until a batch's loss is not finite (diverged).
   EpochResult run_epoch(const EpochPosition& from = {}, const StopRequested& stop = {},
                         const BatchObserver& observe = {});
   EpochStats train_epoch() { return run_epoch().stats; }

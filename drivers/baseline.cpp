@@ -26,6 +26,7 @@ int run_baseline(const std::vector<std::string>& args) {
   if (!parse_command(options, args, vm)) return 0;
   require(order == 0 || order == 1 || order == 3, "--order must be 0, 1 or 3");
   pipeline::require_output_nifti(out);
+  pipeline::require_not_input(out, {image, reference});
   const io::Volume lr = pipeline::read_finite_volume(image);
   const io::Geometry grid = pipeline::read_volume(reference).geometry;
   io::write_nifti(out, io::resample(lr, grid, order));

@@ -2,6 +2,7 @@
 // a thick-slice scan simulated from a high-resolution one (the slice model of
 // pipeline/slice_model.hpp).
 #include <cstdio>
+#include <filesystem>
 
 #include "mcinr/drivers/options.hpp"
 #include "mcinr/pipeline/slice_model.hpp"
@@ -38,6 +39,11 @@ int run_degrade(const std::vector<std::string>& args) {
   const pipeline::SliceProfile profile = pipeline::parse_slice_profile(profile_name);
   pipeline::require_output_nifti(out);
   if (!mask_out.empty()) pipeline::require_output_nifti(mask_out);
+  require(mask_out.empty() || std::filesystem::absolute(mask_out).lexically_normal() !=
+                                  std::filesystem::absolute(out).lexically_normal(),
+          "--out and --mask-out name the same file");
+  pipeline::require_not_input(out, {in});
+  if (!mask_out.empty()) pipeline::require_not_input(mask_out, {in});
 
   io::Volume hr = pipeline::read_finite_volume(in);
   if (pad_to > 0) hr = pipeline::pad_z(hr, pad_to);

@@ -26,6 +26,7 @@ int run_evaluate(const std::vector<std::string>& args) {
   // clang-format on
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
+  if (!out.empty()) pipeline::require_not_input(out, {pred, gt, mask});
   const pipeline::DeviceVolume p = pipeline::load_volume(pred), g = pipeline::load_volume(gt);
   pipeline::require_same_grid(p.geometry, pred, g.geometry, gt);
   const pipeline::VolumeScore score = pipeline::score_volume(p, g, pipeline::load_mask(mask, g.geometry));

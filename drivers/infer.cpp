@@ -1,8 +1,10 @@
 // `mcinr infer`: a saved field on any grid (pipeline::Inference).
 #include <cstdio>
+#include <filesystem>
 
 #include "mcinr/drivers/options.hpp"
 #include "mcinr/pipeline/inference.hpp"
+#include "mcinr/pipeline/volumes.hpp"
 
 namespace po = boost::program_options;
 
@@ -11,16 +13,29 @@ namespace mcinr::drivers {
 int run_infer(const std::vector<std::string>& args) {
   std::string checkpoint, reference, out;
   double spacing = 0;
+  bool overwrite = false;
   po::options_description options("mcinr infer: evaluate a fitted field (checkpoint.h5) on a grid");
   // clang-format off
   options.add_options()("help,h", "show this help")
       ("checkpoint", po::value(&checkpoint)->required(), "checkpoint.h5 of a fit")
       ("reference", po::value(&reference), "output grid: this image's grid")
       ("spacing", po::value(&spacing), "output grid: the fit's grid extent and orientation at this spacing (mm)")
-      ("out", po::value(&out)->required(), "output folder (contrast1.nii.gz, contrast2.nii.gz)");
+      ("out", po::value(&out)->required(), "output folder (contrast1.nii.gz, contrast2.nii.gz)")
+      ("overwrite", po::bool_switch(&overwrite), "replace contrast1/2.nii.gz of an earlier infer in --out");
   // clang-format on
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
+  // Never onto an input, never into a fit's folder (its volumes are the
+  // corrected ones), never over an earlier infer's volumes unasked.
+  for (const char* name : {"summary.json", "checkpoint.h5"})
+    require(!std::filesystem::exists(std::filesystem::path(out) / name),
+            out + " holds a fit (" + name + "): its volumes would be replaced; choose another --out");
+  for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz"}) {
+    const std::string path = (std::filesystem::path(out) / name).string();
+    pipeline::require_not_input(path, {checkpoint, reference});
+    require(overwrite || !std::filesystem::exists(path),
+            path + " exists: choose another --out, or give --overwrite");
+  }
   pipeline::Inference inference(checkpoint, reference, spacing);
   const io::Geometry& g = inference.grid();
   std::printf("mcinr infer: %s on a %zux%zux%zu grid (%.3g x %.3g x %.3g mm)\n", checkpoint.c_str(), g.size[0],

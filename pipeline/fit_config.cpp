@@ -287,6 +287,9 @@ std::vector<FitOption> make_options() {
   o.push_back(flag(
       "resume", "continue from DIR/checkpoint.h5 where it exists", [](FitConfig& c, bool v) { c.resume = v; },
       [](const FitConfig& c) { return c.resume; }));
+  o.push_back(flag(
+      "overwrite", "replace the results of an earlier fit (without a checkpoint) in --out",
+      [](FitConfig& c, bool v) { c.overwrite = v; }, [](const FitConfig& c) { return c.overwrite; }));
   o.push_back(real("mask-margin",
                    "sample only voxels within this many mm of each scan's mask (< 0: every voxel, as the reference)",
                    [](FitConfig& c) -> double& { return c.mask_margin; }));

@@ -41,6 +41,9 @@ struct FitConfig {
   TrainConfig train;
   // Run control.
   bool early_stopping = false, resume = false;
+  // Write into an --out folder that holds another fit's results (without a
+  // checkpoint); refused otherwise.
+  bool overwrite = false;
   int eval_every = 1, checkpoint_every = 1;
   // Evaluations before the last predict only the brain mask's voxels (the
   // last one, written out, predicts the whole grid).

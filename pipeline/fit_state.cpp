@@ -82,6 +82,9 @@ template <class T>
 void copy_checked(const Kokkos::View<T*, MemSpace>& view, const std::vector<T>& data, const std::string& path,
                   const std::string& what) {
   require(data.size() == view.extent(0), path + ": the checkpoint's " + what + " do not fit this model");
+  for (const T& v : data)
+    require(std::isfinite(v), path + ": the checkpoint's " + what + " hold NaN or infinite values (damaged, or saved "
+                                      "from a diverged fit)");
   copy_to_device(view, data);
 }
 
@@ -133,6 +136,11 @@ SavedField load_saved_field(const std::string& path) {
     throw InputError(path + ": " + e.what());
   }
   copy_checked(saved.field.mlp().parameters(), c.parameters, path, "parameters");
+  require(std::isfinite(c.domain_lo) && std::isfinite(c.domain_hi) && c.domain_lo < c.domain_hi,
+          path + ": no valid field domain");
+  for (int k = 0; k < 2; ++k)
+    require(std::isfinite(c.intensity_lo[k]) && std::isfinite(c.intensity_hi[k]) && c.intensity_lo[k] < c.intensity_hi[k],
+            path + ": no valid intensity range");
   saved.domain = FieldDomain{c.domain_lo, c.domain_hi};
   saved.intensity_lo = c.intensity_lo;
   saved.intensity_hi = c.intensity_hi;

@@ -24,6 +24,15 @@ std::array<PreparedContrast, 2> prepare_subject(const PrepareRequest& r) {
   const int axis[2] = {view_axis(r.view[0]), view_axis(r.view[1])};
   if (!r.crop.empty()) require(r.crop.size() == 6, "--crop needs six integers x0,y0,z0,x1,y1,z1");
 
+  // Never onto an input: the volumes to read may sit in the folder to write.
+  auto path = [&](const std::string& name) { return (fs::path(r.out) / name).string(); };
+  std::vector<std::string> outputs = {path(SubjectNames::brain_mask(r.id))};
+  for (int c = 0; c < 2; ++c)
+    for (const std::string& name : {SubjectNames::ground_truth(r.id, r.contrast[c]), SubjectNames::scan(r.id, r.contrast[c]),
+                                    SubjectNames::scan_mask(r.id, r.contrast[c])})
+      outputs.push_back(path(name));
+  for (const std::string& output : outputs) require_not_input(output, {r.hr[0], r.hr[1]});
+
   io::Volume hr[2];
   for (int c = 0; c < 2; ++c) hr[c] = read_finite_volume(r.hr[c]);
   require_same_grid(hr[0].geometry, r.hr[0], hr[1].geometry, r.hr[1]);
@@ -42,7 +51,6 @@ std::array<PreparedContrast, 2> prepare_subject(const PrepareRequest& r) {
     throw InputError(r.out + ": cannot create the subject folder (" + e.code().message() + ")");
   }
   require(::access(r.out.c_str(), W_OK) == 0, r.out + ": the subject folder is not writable");
-  auto path = [&](const std::string& name) { return (fs::path(r.out) / name).string(); };
   std::array<PreparedContrast, 2> prepared;
   for (int c = 0; c < 2; ++c) {
     io::write_nifti(path(SubjectNames::ground_truth(r.id, r.contrast[c])), hr[c]);

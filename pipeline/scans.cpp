@@ -40,26 +40,44 @@ std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, double backgr
         KOKKOS_LAMBDA(const std::size_t i) { index(i) = i; });
     return n;
   }
-  const auto mask = scan.mask;
+  // The mask dilated by a box of +-reach voxels per axis, as three
+  // separable passes (a running count along each line): O(voxels) whatever
+  // the margin.
   auto reach = [&](int d) { return long(std::min(mask_margin_mm / g.spacing[d], double(g.size[d]))); };
-  const long rx = reach(0), ry = reach(1), rz = reach(2);
   const long nx = long(g.size[0]), ny = long(g.size[1]), nz = long(g.size[2]);
+  Kokkos::View<std::uint8_t*, MemSpace> near("near_mask", n), pass("near_mask_pass", n);
+  Kokkos::deep_copy(near, scan.mask);
+  for (int axis = 0; axis < 3; ++axis) {
+    const long r = reach(axis);
+    if (r == 0) continue;
+    const long len = axis == 0 ? nx : axis == 1 ? ny : nz;
+    const long stride = axis == 0 ? 1 : axis == 1 ? nx : nx * ny;
+    const long lines = long(n) / len;
+    const long first = r < len - 1 ? r : len - 1;  // the window of t = 0 is [0, first]
+    const auto in = near, out = pass;
+    Kokkos::parallel_for(
+        "mcinr::dilate_mask", Kokkos::RangePolicy<ExecSpace>(0, lines), KOKKOS_LAMBDA(const long line) {
+          // The line's first voxel: lines run along `axis`, the others enumerate them.
+          const long start = axis == 0 ? line * nx : axis == 1 ? (line % nx) + (line / nx) * nx * ny : line;
+          long count = 0;  // mask voxels in [t - r, t + r]
+          for (long t = 0; t <= first; ++t) count += in(start + t * stride) ? 1 : 0;
+          for (long t = 0; t < len; ++t) {
+            out(start + t * stride) = count > 0 ? 1 : 0;
+            const long enter = t + r + 1, leave = t - r;
+            if (enter < len && in(start + enter * stride)) ++count;
+            if (leave >= 0 && in(start + leave * stride)) --count;
+          }
+        });
+    Kokkos::deep_copy(near, pass);
+  }
   std::size_t count = 0;
   Kokkos::parallel_scan(
       "mcinr::near_mask", Kokkos::RangePolicy<ExecSpace>(0, n),
       KOKKOS_LAMBDA(const std::size_t v, std::size_t& prefix, const bool final) {
-        const VoxelIndex ijk = voxel_index(v, std::size_t(nx), std::size_t(ny));
-        const long i = long(ijk.i), j = long(ijk.j), k = long(ijk.k);
-        bool near = false;
-        for (long dk = -rz; dk <= rz && !near; ++dk)
-          for (long dj = -ry; dj <= ry && !near; ++dj)
-            for (long di = -rx; di <= rx && !near; ++di) {
-              const long a = i + di, b = j + dj, e = k + dk;
-              if (a >= 0 && b >= 0 && e >= 0 && a < nx && b < ny && e < nz) near = mask(a + nx * (b + ny * e));
-            }
-        if (!near && background > 0)  // a fixed random share of the rest: the field learns the background too
-          near = random::uniform(salt, std::uint64_t(random::Stream::background), v) < background;
-        if (near) {
+        bool chosen = near(v) != 0;
+        if (!chosen && background > 0)  // a fixed random share of the rest: the field learns the background too
+          chosen = random::uniform(salt, std::uint64_t(random::Stream::background), v) < background;
+        if (chosen) {
           if (final) index(prefix) = v;
           ++prefix;
         }

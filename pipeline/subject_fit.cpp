@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -160,6 +161,15 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   else
     require(!fs::exists(s.checkpoint_path),
             s.checkpoint_path + " exists: continue it with --resume, or choose another --out");
+  // Never onto an input, never over another fit's results unasked.
+  const std::vector<std::string> inputs = {c.image[0], c.image[1], c.mask[0],     c.mask[1],
+                                           c.gt[0],    c.gt[1],    c.brain_mask, c.reference};
+  for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz", "metrics.csv", "summary.json", "slices.png"})
+    require_not_input((fs::path(c.out) / name).string(), inputs);
+  if (!s.resumed && !c.overwrite)
+    for (const char* name : {"summary.json", "contrast1.nii.gz", "contrast2.nii.gz"})  // a finished fit's
+      require(!fs::exists(fs::path(c.out) / name), c.out + " holds the results of another fit (" + name +
+                                                        "): choose another --out, or give --overwrite");
 
   std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
   try {
@@ -246,25 +256,34 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   io::MetricTable table(columns);
   MiEarlyStopping stopping;
   EpochPosition from;
+  // A finished fit whose outputs are not all there (killed between its final
+  // checkpoint and its last output): its outputs are written again from the
+  // checkpoint, without training.
+  bool rewrite_outputs = false;
+  std::string stop_reason = "epochs";
   if (s.resumed) {
     const io::Checkpoint& r = *s.resumed;
     require(r.metric_columns == columns, s.checkpoint_path + ": its metric table has other columns");
     for (const auto& row : r.metric_rows) table.add_row(row);
     stopping.restore({r.mi_window.begin(), r.mi_window.end()}, r.mi_previous, r.mi_has_previous);
-    if (!r.stop_reason.empty()) {
+    bool outputs_there = true;
+    for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv", "summary.json"})
+      outputs_there = outputs_there && fs::is_regular_file(out / name);
+    if (!r.stop_reason.empty() && outputs_there) {
       outcome.status = FitOutcome::Status::already_complete;
       outcome.epochs_done = r.epochs_done;
       outcome.stop_reason = r.stop_reason;
       outcome.final_scores = last_scores(table);
       return outcome;
     }
+    rewrite_outputs = !r.stop_reason.empty();
+    if (rewrite_outputs) stop_reason = r.stop_reason;
     const ResumePoint point{s.checkpoint_path, r.epochs_done, r.next_batch};
     outcome.resumed_at = point.text();
     observer.resumed(point);
     from = {r.next_batch, r.next_batch ? r.epoch_loss_sum : 0.0};
   }
 
-  std::string stop_reason = "epochs";
   auto save_checkpoint = [&](std::uint64_t next_batch, double loss_sum, const std::string& reason) {
     io::Checkpoint k;
     capture_training(trainer, k);
@@ -383,10 +402,20 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     const double steps_per_second = double(batches) / std::max(1e-9, epoch_seconds);
     return left > 0 ? std::uint64_t(0.97 * left * steps_per_second) : 0;
   };
-  while (trainer.epochs_done() < epochs) {
+  while (!rewrite_outputs && trainer.epochs_done() < epochs) {
     const int e = trainer.epochs_done();
     const EpochResult result = trainer.run_epoch(from, training_stop, observe);
     from = {};
+    if (result.diverged) {
+      char lr[32];
+      std::snprintf(lr, sizeof lr, "%.3g", result.diverged_lr);
+      throw std::runtime_error(
+          "diverged at epoch " + std::to_string(e + 1) + " batch " + std::to_string(result.position.next_batch) +
+          " (lr " + lr + "): the loss is not finite; " +
+          (fs::exists(s.checkpoint_path) ? "the last good checkpoint is kept in " + s.checkpoint_path
+                                         : std::string("no checkpoint was written")) +
+          " (a lower --lr may help)");
+    }
     bool last_epoch = e + 1 == epochs;
     EpochStats stats = result.stats;
     if (!result.finished) {
@@ -415,6 +444,9 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       }
       report.scores = *scores;
       report.evaluation_seconds = predict_seconds + correct_seconds + score_seconds;
+      report.predict_seconds = predict_seconds;
+      report.correct_seconds = correct_seconds;
+      report.score_seconds = score_seconds;
       report.evaluated_voxels = last_full ? s.grid.voxels() : s.masked_query.extent(1);
       const auto values = scores->values();
       for (std::size_t i = 5; i < columns.size(); ++i) row[i] = values[i - 5];

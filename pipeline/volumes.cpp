@@ -92,6 +92,16 @@ void require_output_nifti(const std::string& path) {
   require(::access(folder.c_str(), W_OK) == 0, path + ": folder " + folder + " is not writable");
 }
 
+void require_not_input(const std::string& output, const std::vector<std::string>& inputs) {
+  std::error_code error;
+  if (!std::filesystem::exists(output, error)) return;
+  for (const std::string& input : inputs) {
+    if (input.empty() || !std::filesystem::exists(input, error)) continue;
+    require(!std::filesystem::equivalent(output, input, error),
+            output + ": this output is also an input of the command (" + input + "); choose another output");
+  }
+}
+
 DeviceValues unit_scaled(const Matrix<float>& prediction, int c, bool stretch) {
   const std::size_t n = prediction.extent(0);
   const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);

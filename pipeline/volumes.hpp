@@ -4,6 +4,7 @@
 // cannot be used is an InputError naming it.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "mcinr/core/metrics.hpp"
 #include "mcinr/io/nifti.hpp"
@@ -46,6 +47,11 @@ void require_same_grid(const io::Geometry& a, const std::string& a_name, const i
 // writable, or whose name does not end in .nii or .nii.gz: checked before
 // the work, so a bad --out fails at once.
 void require_output_nifti(const std::string& path);
+
+// A command never writes onto one of its inputs: InputError where `output`
+// exists and is the same file as one of `inputs` (through any name or link;
+// empty names are skipped).
+void require_not_input(const std::string& output, const std::vector<std::string>& inputs);
 
 // Column c of a prediction (N x contrasts), min-max scaled to [0, 1] over
 // the whole volume, as the reference scores its outputs.

@@ -55,7 +55,7 @@ grep -q "warning: subject c has no c2 scan" "$work/plan.err" || fail "no warning
 [ "$(tail -n +2 "$run/manifest.csv" | cut -d, -f1,2 | tr '\n' ' ')" = "1,a 2,b 3,c " ] || fail "manifest rows"
 for line in '#SBATCH --partition=gpu' '#SBATCH --time=02:00:00' '#SBATCH --mem=8G' '#SBATCH --cpus-per-task=4' \
             '#SBATCH --gpus-per-task=1' '#SBATCH --requeue' '#SBATCH --signal=B:USR1@120' \
-            "#SBATCH --output=$run/logs/task-%a.log" "#SBATCH --chdir=$PWD" 'module load cuda/12.4' 'module load kokkos/4.6-cuda' \
+            "#SBATCH --output=\"$run/logs/task-%a.log\"" "#SBATCH --chdir=\"$PWD\"" 'module load cuda/12.4' 'module load kokkos/4.6-cuda' \
             'export KOKKOS_TOOLS_LIBS=' 'echo "task on $(hostname)"' 'export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-4}' \
             "exec '$mcinr' cohort task '$run' \"\$SLURM_ARRAY_TASK_ID\""; do
   grep -qxF -- "$line" "$run/cohort.sbatch" || fail "cohort.sbatch lacks: $line"

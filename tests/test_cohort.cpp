@@ -99,8 +99,8 @@ TEST_CASE("the [slurm] section sets the batch script; fit keys are left alone", 
   CHECK(s.modules == std::vector<std::string>{"cuda/12.4", "gcc/12"});
   const std::string script = cohort::slurm::batch_script(s, "/runs/x", "mcinr-x", "/home/me");
   for (const char* line :
-       {"#!/bin/bash\n", "\n#SBATCH --job-name=mcinr-x\n", "\n#SBATCH --output=/runs/x/logs/task-%a.log\n",
-        "\n#SBATCH --requeue\n", "\n#SBATCH --chdir=/home/me\n", "\n#SBATCH --signal=B:USR1@300\n",
+       {"#!/bin/bash\n", "\n#SBATCH --job-name=\"mcinr-x\"\n", "\n#SBATCH --output=\"/runs/x/logs/task-%a.log\"\n",
+        "\n#SBATCH --requeue\n", "\n#SBATCH --chdir=\"/home/me\"\n", "\n#SBATCH --signal=B:USR1@300\n",
         "\n#SBATCH --partition=a100\n", "\n#SBATCH --account=proj7\n", "\n#SBATCH --time=1:00:00\n",
         "\n#SBATCH --mem=16G\n", "\n#SBATCH --cpus-per-task=8\n", "\n#SBATCH --gpus-per-task=1\n",
         "\n#SBATCH --exclusive\n", "\nmodule load cuda/12.4\nmodule load gcc/12\n", "\nexport OMP_PROC_BIND=close\n",
@@ -109,6 +109,20 @@ TEST_CASE("the [slurm] section sets the batch script; fit keys are left alone", 
   // Every #SBATCH line comes before the first command: sbatch stops reading them there.
   CHECK(script.rfind("#SBATCH") < script.find("\nmodule load"));
   CHECK(script.find("--qos") == std::string::npos);  // unset: the cluster's default
+
+  // Paths with spaces are quoted; a line break or a double quote never
+  // reaches the script (plan refuses such a run folder first).
+  const std::string spaced = cohort::slurm::batch_script(s, "/runs/my run", "mcinr-my run", "/home/me/a b");
+  for (const char* line : {"\n#SBATCH --job-name=\"mcinr-my run\"\n", "\n#SBATCH --output=\"/runs/my run/logs/task-%a.log\"\n",
+                           "\n#SBATCH --chdir=\"/home/me/a b\"\n", " cohort task '/runs/my run' "})
+    CHECK(spaced.find(line) != std::string::npos);
+  CHECK_THROWS_AS(cohort::slurm::batch_script(s, "/runs/x\nrm -rf /", "mcinr-x", "/home/me"), std::logic_error);
+  cohort::PlanRequest broken;
+  broken.root = dir.string();
+  broken.contrasts = "a,b";
+  broken.out = (dir / "run\necho hi").string();
+  CHECK_THROWS_WITH(cohort::plan_cohort(broken), Catch::Contains("holds a double quote or a control character"));
+  CHECK_FALSE(fs::exists(broken.out));
 
   std::ofstream(ini) << "[slurm]\ngpu-per-task = 1\n";
   CHECK_THROWS_WITH(cohort::slurm::read_batch_settings(ini.string()),

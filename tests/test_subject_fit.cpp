@@ -7,12 +7,15 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <limits>
 #include <vector>
 
 #include "learned_scale_encoding.hpp"
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/io/checkpoint.hpp"
 #include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/fit_state.hpp"
 #include "mcinr/pipeline/scans.hpp"
 #include "mcinr/pipeline/grids.hpp"
 #include "mcinr/pipeline/data_consistency.hpp"
@@ -374,6 +377,110 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
       CHECK(residual.at(probe[v][0], probe[v][1], probe[v][2]) == Approx(measured - mean).margin(1e-5));
     }
   }
+  fs::remove_all(work);
+}
+
+TEST_CASE("the foreground margin is a box dilation of the mask, fast for any margin", "[pipeline][sampling]") {
+  // A 30 x 20 x 9 scan (1 x 1 x 4 mm) with a few mask voxels, against a
+  // brute-force box dilation written out here.
+  pipeline::Scan scan;
+  io::Geometry& g = scan.volume.geometry;
+  g.size = {30, 20, 9};
+  g.spacing = {1, 1, 4};
+  const std::size_t n = g.voxels();
+  std::vector<std::uint8_t> mask(n, 0);
+  for (const std::size_t v : {0ul, 17ul + 30 * (5 + 20 * 4), 29ul + 30 * (19 + 20 * 8), 12ul + 30 * (10 + 20 * 2)})
+    mask[v] = 1;
+  scan.volume.values = pipeline::DeviceValues("values", n);
+  scan.mask = pipeline::DeviceMask("mask", n);
+  Kokkos::deep_copy(scan.mask, Kokkos::View<const std::uint8_t*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+                                   mask.data(), n));
+  for (const double margin : {0.0, 1.0, 2.5, 4.0, 9.0, 1e3}) {
+    INFO("margin " << margin << " mm");
+    Kokkos::View<std::size_t*, MemSpace> index("index", n);
+    const std::size_t count = pipeline::choose_voxels(scan, margin, 0, 1, index);
+    const auto chosen = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), index);
+    std::vector<std::size_t> expected;
+    const long r[3] = {long(std::min(margin / 1, 30.0)), long(std::min(margin / 1, 20.0)), long(std::min(margin / 4, 9.0))};
+    for (long k = 0; k < 9; ++k)
+      for (long j = 0; j < 20; ++j)
+        for (long i = 0; i < 30; ++i) {
+          bool near = false;
+          for (long c = std::max(0L, k - r[2]); c <= std::min(8L, k + r[2]); ++c)
+            for (long b = std::max(0L, j - r[1]); b <= std::min(19L, j + r[1]); ++b)
+              for (long a = std::max(0L, i - r[0]); a <= std::min(29L, i + r[0]); ++a) near = near || mask[a + 30 * (b + 20 * c)];
+          if (near) expected.push_back(std::size_t(i + 30 * (j + 20 * k)));
+        }
+    REQUIRE(count == expected.size());
+    for (std::size_t s = 0; s < count; ++s) CHECK(chosen(s) == expected[s]);
+  }
+}
+
+TEST_CASE("a finished fit whose outputs went missing writes them again on --resume, without training",
+          "[pipeline][resume]") {
+  const fs::path work = fresh_dir("rewrite_outputs");
+  const std::string subject = make_subject(work);
+  pipeline::FitConfig c = small_fit(subject, work / "fit");
+  Recorder first;
+  pipeline::fit_subject(c, first);
+  auto bytes = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string volume2 = bytes(work / "fit" / "contrast2.nii.gz");
+  const std::string metrics = bytes(work / "fit" / "metrics.csv");
+  // As a kill between the final checkpoint and the last outputs leaves it.
+  fs::remove(work / "fit" / "contrast2.nii.gz");
+  fs::remove(work / "fit" / "slices.png");
+  fs::remove(work / "fit" / "summary.json");
+  c.resume = true;
+  Recorder again;
+  const pipeline::FitOutcome o = pipeline::fit_subject(c, again);
+  CHECK(o.status == pipeline::FitOutcome::Status::finished);
+  CHECK(again.batches == 0);  // no training
+  CHECK(bytes(work / "fit" / "contrast2.nii.gz") == volume2);
+  CHECK(bytes(work / "fit" / "metrics.csv") == metrics);
+  CHECK(fs::is_regular_file(work / "fit" / "slices.png"));
+  CHECK(fs::is_regular_file(work / "fit" / "summary.json"));
+  // Now complete: a further resume has nothing to do.
+  Recorder third;
+  CHECK(pipeline::fit_subject(c, third).status == pipeline::FitOutcome::Status::already_complete);
+  fs::remove_all(work);
+}
+
+TEST_CASE("a checkpoint with NaN weights or a broken range is refused by infer and resume", "[pipeline][checkpoint]") {
+  const fs::path work = fresh_dir("nan_checkpoint");
+  const std::string subject = make_subject(work);
+  pipeline::FitConfig c = small_fit(subject, work / "fit");
+  c.train.epochs = 1;
+  Recorder r;
+  pipeline::fit_subject(c, r);
+  const std::string good = (work / "fit" / "checkpoint.h5").string();
+  REQUIRE_NOTHROW(pipeline::load_saved_field(good));
+  const io::Checkpoint saved = io::read_checkpoint(good);
+  auto damaged = [&](const std::string& name, auto edit) {
+    io::Checkpoint bad = saved;
+    edit(bad);
+    fs::create_directories(work / name);
+    const std::string path = (work / name / "checkpoint.h5").string();
+    io::write_checkpoint(path, bad);
+    return path;
+  };
+  const std::string nan_weight =
+      damaged("nan_weight", [](io::Checkpoint& k) { k.parameters[7] = std::numeric_limits<float>::quiet_NaN(); });
+  CHECK_THROWS_WITH(pipeline::load_saved_field(nan_weight), Catch::Contains("parameters hold NaN or infinite values"));
+  const std::string inf_moment =
+      damaged("inf_moment", [](io::Checkpoint& k) { k.adam_v[3] = std::numeric_limits<float>::infinity(); });
+  const std::string bad_range = damaged("bad_range", [](io::Checkpoint& k) { k.intensity_hi[1] = k.intensity_lo[1]; });
+  CHECK_THROWS_WITH(pipeline::load_saved_field(bad_range), Catch::Contains("no valid intensity range"));
+  // --resume from a checkpoint with an infinite Adam moment: refused before
+  // anything is written, the checkpoint left as it was.
+  pipeline::FitConfig resume = c;
+  resume.out = (work / "inf_moment").string();
+  resume.resume = true;
+  CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("Adam moments hold NaN or infinite values"));
+  CHECK(fs::is_regular_file(inf_moment));
+  CHECK_FALSE(fs::exists(work / "inf_moment" / "summary.json"));
   fs::remove_all(work);
 }
 

@@ -3,10 +3,12 @@
 // with one seed give bitwise-identical weights; an epoch stopped between
 // batches and continued gives the weights of one never stopped.
 #include <catch2/catch.hpp>
+#include <limits>
 #include <cmath>
 #include <cstring>
 
 #include "mcinr/core/phantom.hpp"
+#include "mcinr/core/random.hpp"
 #include "mcinr/core/trainer.hpp"
 #include "testing.hpp"
 
@@ -172,4 +174,33 @@ TEST_CASE("a prediction asks to stop between chunks and gives up when told", "[t
   stop_queries = 0;
   CHECK_FALSE(trainer.predict(points, stopped, stop_on_second_query));
   CHECK(stop_queries == 2);
+}
+
+TEST_CASE("an epoch stops at the first batch whose loss is not finite", "[training][divergence]") {
+  TrainConfig train;
+  train.epochs = 3;
+  train.batch_size = 500;
+  train.adam.lr = 1e-3;
+  // A NaN sample: the batch that holds it has a NaN loss (whatever the
+  // field), so the epoch stops right after it and says where.
+  SampleSet<float> samples = phantom_samples(6000, 1);
+  const std::size_t poisoned = 4321;
+  Kokkos::deep_copy(Kokkos::subview(samples.values, poisoned), std::numeric_limits<float>::quiet_NaN());
+  FieldTrainer<float> trainer(small_field(), train, samples);
+  const EpochResult result = trainer.run_epoch();
+  CHECK(result.diverged);
+  CHECK_FALSE(result.finished);
+  CHECK(trainer.epochs_done() == 0);
+  CHECK(result.diverged_lr == Approx(1e-3));
+  // Epoch 1's permutation (seed, round 0) puts the sample at one position:
+  // the epoch stopped right after that position's batch.
+  const random::Permutation order(samples.size(), train.seed, 0);
+  std::size_t at = 0;
+  while (order(at) != poisoned) ++at;
+  CHECK(result.position.next_batch == at / train.batch_size + 1);
+  // Without the poisoned sample the same epoch runs through.
+  FieldTrainer<float> clean(small_field(), train, phantom_samples(6000, 1));
+  const EpochResult fine = clean.run_epoch();
+  CHECK(fine.finished);
+  CHECK_FALSE(fine.diverged);
 }

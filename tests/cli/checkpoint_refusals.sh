@@ -1,7 +1,8 @@
 #!/bin/sh
 # A checkpoint in the output folder is never lost: a corrupt one is refused
 # (one error line, exit status 2) and left as it was, and a good one is not
-# overwritten by a fit without --resume.
+# overwritten by a fit without --resume; earlier results and the inputs are
+# not overwritten either.
 #   checkpoint_refusals.sh MCINR SUBJECT_DIR WORK_DIR
 mcinr=$1 subject=$2 work=$3
 here=$(dirname "$0")
@@ -17,4 +18,28 @@ echo keep > "$work/exists/checkpoint.h5"
 "$here/expect_error.sh" 2 "checkpoint.h5 exists: continue it with --resume, or choose another --out" - \
   "$mcinr" fit --subject "$subject" --contrasts c1,c2 --epochs 1 --out "$work/exists" || fail "existing checkpoint"
 [ "$(cat "$work/exists/checkpoint.h5")" = keep ] || fail "the existing checkpoint was overwritten"
+# Results without a checkpoint are not replaced unasked; --overwrite does.
+small="--epochs 1 --hidden 16 --layers 1 --head-hidden 8 --fourier-features 8"
+mkdir -p "$work/results"
+echo "earlier" > "$work/results/summary.json"
+"$here/expect_error.sh" 2 "results.*holds the results of another fit \(summary.json\): choose another --out, or give --overwrite$" - \
+  "$mcinr" fit --subject "$subject" --contrasts c1,c2 $small --out "$work/results" || fail "earlier results"
+[ "$(cat "$work/results/summary.json")" = earlier ] || fail "the earlier results were overwritten"
+"$mcinr" fit --subject "$subject" --contrasts c1,c2 $small --out "$work/results" --overwrite > /dev/null ||
+  fail "--overwrite was refused"
+grep -q '"epochs_done": 1' "$work/results/summary.json" || fail "--overwrite did not write the new fit"
+# infer: never into a fit's folder, never over an earlier infer unasked.
+"$here/expect_error.sh" 2 "results holds a fit \(summary.json\): its volumes would be replaced; choose another --out$" - \
+  "$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/results" || fail "infer into the fit"
+"$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/infer" > /dev/null || fail "infer"
+"$here/expect_error.sh" 2 "infer/contrast1.nii.gz exists: choose another --out, or give --overwrite$" - \
+  "$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/infer" || fail "infer twice"
+"$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/infer" --overwrite > /dev/null ||
+  fail "infer --overwrite"
+# A fit's output onto one of its inputs.
+cp "$subject"/*_c1_LR.nii.gz "$work/contrast1.nii.gz"
+"$here/expect_error.sh" 2 "contrast1.nii.gz: this output is also an input of the command \(.*contrast1.nii.gz\); choose another output$" - \
+  "$mcinr" fit --image1 "$work/contrast1.nii.gz" --image2 "$subject"/*_c2_LR.nii.gz --spacing 2 $small --out "$work" ||
+  fail "output onto an input"
+cmp -s "$subject"/*_c1_LR.nii.gz "$work/contrast1.nii.gz" || fail "the input was changed"
 echo "all checks passed"

@@ -11,7 +11,8 @@
 #    ran twice, resumed at the epoch it had reached and did every epoch once;
 #    the preempted one ends with the outputs of an uninterrupted fit, byte
 #    for byte;
-#  - submit again after repairing the broken subject: only it is submitted.
+#  - submit again after repairing the broken subject: only it is submitted;
+#  - all of it in a run folder whose name holds a space.
 #   cohort_on_slurm.sh MCINR CLUSTER_DIR WORK_DIR SHARED_DATA_DIR [PHANTOM_SUBJECT_DIR]
 # Where ../shared is absent the subjects are cut from the phantom of
 # make_test_subject instead, so the cluster part runs on any machine.
@@ -31,8 +32,8 @@ fi
 . "$cluster/env"
 export PATH=$PATH:/usr/sbin
 
-fail() { echo "FAIL: $*"; echo "--- status"; "$mcinr" cohort status "$work/run" || true
-         for f in "$work"/run/logs/*.log; do echo "--- $f"; tail -n 20 "$f"; done; exit 1; }
+fail() { echo "FAIL: $*"; echo "--- status"; "$mcinr" cohort status "$run" || true
+         for f in "$run"/logs/*.log; do echo "--- $f"; tail -n 20 "$f"; done; exit 1; }
 # wait_until SECONDS COMMAND...: polls every 0.2 s.
 wait_until() {
   local limit=$1; shift
@@ -58,6 +59,8 @@ release() {  # task subject
 
 rm -rf "$work"
 mkdir -p "$work/root"
+# The run folder's name holds a space: the batch script quotes its paths.
+run="$work/run folder"
 prepare() {  # id hr1 hr2 crop
   "$mcinr" prepare --subject-id "$1" --hr1 "$2" --hr2 "$3" --c1 t1c --c2 t2f --hr-spacing 3 \
     --crop "$4" --out "$work/root/$1" > /dev/null
@@ -91,8 +94,7 @@ mem = 2G
 time = 00:20:00
 INI
 sed -i "s/BATCH/$batch/" "$work/fit.ini"
-"$mcinr" cohort plan --root "$work/root" --contrasts t1c,t2f --config "$work/fit.ini" --out "$work/run"
-run=$work/run
+"$mcinr" cohort plan --root "$work/root" --contrasts t1c,t2f --config "$work/fit.ini" --out "$run"
 index_of() { awk -F, -v s="$1" '$2 == s { print $1 }' "$run/manifest.csv"; }
 i1=$(index_of $one) i2=$(index_of $two) ib=$(index_of broken)
 grep -q -- '--signal=B:USR1@120' "$run/cohort.sbatch" || fail "no --signal in the batch script"
