@@ -74,6 +74,30 @@ void require_same_fit(const io::Checkpoint& c, const std::string& path, const Fi
   }
   require(c.domain_lo == domain.lo && c.domain_hi == domain.hi,
           path + ": it was fitted to other inputs (coordinate range differs)");
+  // Where training stands, against the fit it claims to be (an edited or
+  // damaged file would otherwise index past the end or loop).
+  require(c.epochs_done >= 0 && c.epochs_done <= config.train.epochs,
+          path + ": its epochs_done (" + std::to_string(c.epochs_done) + ") is outside 0.." +
+              std::to_string(config.train.epochs));
+  require(c.next_batch <= trainer.batches_per_epoch(),
+          path + ": its next_batch (" + std::to_string(c.next_batch) + ") is beyond the epoch's " +
+              std::to_string(trainer.batches_per_epoch()) + " batches");
+  const double all_steps = double(config.train.epochs) * double(trainer.batches_per_epoch());
+  require(double(c.total_steps) <= all_steps && c.constant_steps <= c.total_steps,
+          path + ": its step plan does not fit the fit's " + std::to_string(std::uint64_t(all_steps)) + " steps");
+  require(std::isfinite(c.epoch_loss_sum), path + ": its loss sum is not finite");
+  require(c.metric_rows.size() <= std::size_t(c.epochs_done) + 1, path + ": it holds more metric rows than epochs");
+}
+
+void require_valid_grid(const io::Geometry& g, const std::string& path) {
+  bool ok = true;
+  double voxels = 1;
+  for (int d = 0; d < 3; ++d) {
+    ok = ok && g.size[d] >= 1 && std::isfinite(g.spacing[d]) && g.spacing[d] > 0 && std::isfinite(g.origin[d]);
+    voxels *= double(g.size[d]);
+  }
+  for (const double v : g.direction) ok = ok && std::isfinite(v);
+  require(ok && voxels <= 2e9, path + ": its output grid is not valid (empty, above 2e9 voxels, or not finite)");
 }
 
 namespace {
@@ -144,6 +168,7 @@ SavedField load_saved_field(const std::string& path) {
   saved.domain = FieldDomain{c.domain_lo, c.domain_hi};
   saved.intensity_lo = c.intensity_lo;
   saved.intensity_hi = c.intensity_hi;
+  require_valid_grid(c.grid, path);
   saved.grid = c.grid;
   return saved;
 }

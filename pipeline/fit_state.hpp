@@ -44,4 +44,8 @@ struct SavedField {
 // so that infer on the fit's grid reproduces its outputs bit for bit.
 SavedField load_saved_field(const std::string& checkpoint_path);
 
+// InputError naming the file where a grid is empty, above 2e9 voxels, or has
+// a non-finite or non-positive spacing, origin or direction.
+void require_valid_grid(const io::Geometry& grid, const std::string& path);
+
 }  // namespace mcinr::pipeline

@@ -186,6 +186,12 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   }
   if (s.resumed) {
     require_same_fit(*s.resumed, s.checkpoint_path, c, *s.trainer, s.domain);
+    const io::Geometry& saved = s.resumed->grid;
+    bool same_grid = saved.size == s.grid.size;
+    for (int d = 0; d < 3; ++d)
+      same_grid = same_grid && std::abs(saved.spacing[d] - s.grid.spacing[d]) <= 1e-6 &&
+                  std::abs(saved.origin[d] - s.grid.origin[d]) <= 1e-6;
+    require(same_grid, s.checkpoint_path + ": it was fitted for another output grid");
     restore_training(*s.resumed, s.checkpoint_path, *s.trainer);
   }
   s.query = grid_coordinates(s.grid, s.domain);

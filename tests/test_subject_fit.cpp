@@ -481,6 +481,20 @@ TEST_CASE("a checkpoint with NaN weights or a broken range is refused by infer a
   CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("Adam moments hold NaN or infinite values"));
   CHECK(fs::is_regular_file(inf_moment));
   CHECK_FALSE(fs::exists(work / "inf_moment" / "summary.json"));
+  // Fields out of range for the fit the checkpoint claims to be.
+  damaged("late", [](io::Checkpoint& k) { k.epochs_done = 99; });
+  resume.out = (work / "late").string();
+  CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("its epochs_done (99) is outside 0..1"));
+  damaged("far_batch", [](io::Checkpoint& k) { k.epochs_done = 0, k.next_batch = 1000000000000ull; });
+  resume.out = (work / "far_batch").string();
+  CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("its next_batch (1000000000000) is beyond"));
+  const std::string no_grid = damaged("no_grid", [](io::Checkpoint& k) { k.grid.size[1] = 0; });
+  CHECK_THROWS_WITH(pipeline::load_saved_field(no_grid), Catch::Contains("its output grid is not valid"));
+  const std::string nan_spacing =
+      damaged("nan_spacing", [](io::Checkpoint& k) { k.grid.spacing[2] = std::numeric_limits<double>::quiet_NaN(); });
+  CHECK_THROWS_WITH(pipeline::load_saved_field(nan_spacing), Catch::Contains("its output grid is not valid"));
+  resume.out = (work / "no_grid").string();
+  CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("fitted for another output grid"));
   fs::remove_all(work);
 }
 
