@@ -129,6 +129,14 @@ Run open_run(const std::string& dir) {
   return run;
 }
 
+std::string missing_output(const SubjectEntry& subject) {
+  for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz", "summary.json", "checkpoint.h5"}) {
+    const fs::path path = fs::path(subject.out) / name;
+    if (!fs::is_regular_file(path)) return path.string();
+  }
+  return "";
+}
+
 PlanResult plan_cohort(const PlanRequest& r) {
   const auto names = pipeline::split_contrasts(r.contrasts);
   const fs::path dir = absolute_path(r.out);

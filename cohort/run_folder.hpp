@@ -16,6 +16,11 @@ struct SubjectEntry {
   std::string id, folder, image1, image2, out;
 };
 
+// The first of a finished fit's outputs (contrast1/2.nii.gz, summary.json,
+// checkpoint.h5) missing from the subject's out folder; "" where all are
+// there. A subject counts as done only with all of them.
+std::string missing_output(const SubjectEntry& subject);
+
 // Every subject folder under root in the reference's naming: a folder with
 // one <id>_<c1>_LR.nii.gz. Sorted by folder; indices from 1; out is
 // fits_dir/<id>. Warns (into warnings) of a subject without its c2 scan: its

@@ -64,7 +64,13 @@ CohortView view_cohort(const Run& run) {
     const std::string resumed = r.resumed_at.empty() ? std::string() : ", resumed at " + r.resumed_at;
     const bool running_in_queue = in_queue && (in_queue->state == "RUNNING" || in_queue->state == "COMPLETING" ||
                                                in_queue->state == "CONFIGURING");
-    if (r.state == TaskState::done) {
+    const std::string missing = r.state == TaskState::done ? missing_output(s) : "";
+    if (r.state == TaskState::done && !missing.empty() && !running_in_queue && !in_queue) {
+      // Done by its state file, but an output went missing (deleted, or a
+      // kill before the state file could say otherwise): not done.
+      v.status = SubjectStatus::failed;
+      v.detail = "its state file says done but " + missing + " is missing: submit again (the fit resumes and writes it)";
+    } else if (r.state == TaskState::done && missing.empty()) {
       v.status = SubjectStatus::done;
       v.detail = std::to_string(r.epochs) + " epochs (" + r.stop_reason + "), " + number_text(r.seconds, "%.0f") +
                  " s, " + std::to_string(r.attempts) + " attempt(s)" + resumed;

@@ -68,7 +68,7 @@ int run_task(const std::string& run_dir, int index, const std::function<void(con
                               ? env("SLURM_JOB_ID")
                               : env("SLURM_ARRAY_JOB_ID") + "_" + env("SLURM_ARRAY_TASK_ID");
   const TaskRecord before = read_task_record(state_path);
-  if (before.state == TaskState::done && fs::exists(fs::path(subject.out) / "checkpoint.h5")) {
+  if (before.state == TaskState::done && missing_output(subject).empty()) {
     say("mcinr cohort task " + std::to_string(subject.index) + " (" + subject.id + "): done already (" + state_path +
         "); nothing to do");
     return pipeline::exit_ok;

@@ -113,6 +113,16 @@ grep -q "^- c (index 3): .*c_c2_LR.nii.gz: no such file" "$run/cohort.md" || fai
 # A done subject run again (a stray resubmission) is left as it is.
 "$mcinr" cohort task "$run" 1 | grep -q "mcinr cohort task 1 (a): done already" || fail "task 1 ran again"
 grep -q "^attempts = 1$" "$run/state/a.txt" || fail "task 1's state changed"
+# A done subject whose output went missing is not done: status says so, and
+# its task writes the output again from the checkpoint, without training.
+cp "$run/fits/a/contrast2.nii.gz" "$work/a-contrast2.nii.gz"
+rm "$run/fits/a/contrast2.nii.gz"
+"$mcinr" cohort status "$run" | grep -Eq "^ +1  a +failed +its state file says done but .*contrast2.nii.gz is missing" ||
+  fail "status counts a subject without its outputs as done"
+"$mcinr" cohort task "$run" 1 > "$work/task-1-again.log"
+cmp -s "$run/fits/a/contrast2.nii.gz" "$work/a-contrast2.nii.gz" || fail "the rewritten output differs"
+! grep -q "step " "$work/task-1-again.log" || fail "the rewrite trained"
+"$mcinr" cohort status "$run" | grep -q "3 subjects: 2 done, 1 failed" || fail "status after the rewrite"
 
 # Refusals.
 expect_error "already holds a cohort plan" "$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --out "$run"
