@@ -217,6 +217,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
       write_string(file, "/config/model", c.model);
       write_named(file, "/config/setting", c.settings);
       write_string(file, "/config/inputs", join({c.inputs[0], c.inputs[1]}));
+      write_array<std::uint64_t>(file, "/config/input_hashes", {c.input_hashes[0], c.input_hashes[1]});
       write_array<std::uint64_t>(file, "/state/seed", {c.seed});
       write_array<double>(file, "/state/epochs_done", {double(c.epochs_done)});
       write_array<std::uint64_t>(file, "/state/next_batch", {c.next_batch});
@@ -264,6 +265,11 @@ Checkpoint read_checkpoint(const std::string& path) {
     const auto inputs = split(read_string(file, "/config/inputs"));
     if (inputs.size() != 2) throw Failure("inputs");
     c.inputs = {inputs[0], inputs[1]};
+    if (H5Lexists(file, "/config", H5P_DEFAULT) > 0 && H5Lexists(file, "/config/input_hashes", H5P_DEFAULT) > 0) {
+      const auto hashes = read_array<std::uint64_t>(file, "/config/input_hashes");
+      if (hashes.size() != 2) throw Failure("bad input hashes");
+      c.input_hashes = {hashes[0], hashes[1]};
+    }
     c.seed = read_array<std::uint64_t>(file, "/state/seed").at(0);
     c.epochs_done = int(read_scalar(file, "/state/epochs_done"));
     c.next_batch = read_array<std::uint64_t>(file, "/state/next_batch").at(0);

@@ -31,6 +31,9 @@ struct Checkpoint {
   std::string model;
   std::map<std::string, double> settings;  // hidden, layers, head_hidden, fourier_features, ...
   std::array<std::string, 2> inputs;
+  // A content hash of each scan (voxels and geometry) the fit was made
+  // from; 0: unknown (checkpoints from before it was kept).
+  std::array<std::uint64_t, 2> input_hashes{0, 0};
   // Training state. The shuffle of epoch e is a pure function of (seed, e),
   // so (seed, epoch, next_batch) is the whole random state.
   std::uint64_t seed = 0;

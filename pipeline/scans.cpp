@@ -21,6 +21,22 @@ Scan load_scan(const std::string& image, const std::string& mask) {
   return scan;
 }
 
+std::uint64_t content_hash(const Scan& scan) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  const io::Geometry& g = scan.volume.geometry;
+  mix(g.size.data(), sizeof(g.size));
+  mix(g.spacing.data(), sizeof(g.spacing));
+  mix(g.origin.data(), sizeof(g.origin));
+  mix(g.direction.data(), sizeof(g.direction));
+  const auto values = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), scan.volume.values);
+  mix(values.data(), values.extent(0) * sizeof(float));
+  return h == 0 ? 1 : h;  // 0 means unknown
+}
+
 void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, const std::string& b_name) {
   const auto ba = world_box(a.volume.geometry), bb = world_box(b.volume.geometry);
   for (int d = 0; d < 3; ++d)

@@ -1,6 +1,7 @@
 #pragma once
 // A subject's low-resolution scans on the device, with their masks and
 // intensity ranges, and the training samples they become.
+#include <cstdint>
 #include <string>
 
 #include "mcinr/core/field_domain.hpp"
@@ -18,6 +19,10 @@ struct Scan {
 // Loads a scan and its mask (its nonzero voxels where none is given);
 // refuses an all-constant image or an empty mask.
 Scan load_scan(const std::string& image, const std::string& mask);
+
+// A content hash of a scan (FNV-1a 64 over its voxel values and its
+// geometry): what a checkpoint keeps to know its inputs again.
+std::uint64_t content_hash(const Scan& scan);
 
 // Refuses two scans whose voxel-centre boxes do not overlap in world space.
 void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, const std::string& b_name);

@@ -34,6 +34,7 @@ struct SubjectFit::State {
   std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
   FitConfig config;
   Scan scans[2];
+  std::array<std::uint64_t, 2> input_hashes{0, 0};  // content_hash of each scan, kept in the checkpoint
   FieldDomain domain;
   io::Geometry grid;
   Evaluator evaluator;
@@ -141,6 +142,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   const FitConfig& c = s.config;
   // Inputs, read and checked before anything is written.
   for (int i = 0; i < 2; ++i) s.scans[i] = load_scan(c.image[i], c.mask[i]);
+  for (int i = 0; i < 2; ++i) s.input_hashes[i] = content_hash(s.scans[i]);
   require_overlap(s.scans[0], c.image[0], s.scans[1], c.image[1]);
   s.domain = fit_domain(s.scans[0].volume.geometry, s.scans[1].volume.geometry);
   s.grid = !c.reference.empty() ? read_volume(c.reference).geometry
@@ -186,6 +188,9 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   }
   if (s.resumed) {
     require_same_fit(*s.resumed, s.checkpoint_path, c, *s.trainer, s.domain);
+    for (int i = 0; i < 2; ++i)
+      require(s.resumed->input_hashes[i] == 0 || s.resumed->input_hashes[i] == s.input_hashes[i],
+              s.checkpoint_path + ": it was fitted to other inputs (the content of " + c.image[i] + " differs)");
     const io::Geometry& saved = s.resumed->grid;
     bool same_grid = saved.size == s.grid.size;
     for (int d = 0; d < 3; ++d)
@@ -295,6 +300,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     capture_training(trainer, k);
     k.settings = c.settings();
     k.inputs = c.image;
+    k.input_hashes = s.input_hashes;
     k.next_batch = next_batch;
     k.epoch_loss_sum = loss_sum;
     k.domain_lo = s.domain.lo;

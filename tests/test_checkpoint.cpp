@@ -61,6 +61,7 @@ TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
   c.model = "split-head";
   c.settings = {{"hidden", 64}, {"lr", 4e-4}};
   c.inputs = {"/a/b c.nii.gz", "/d.nii.gz"};
+  c.input_hashes = {0x0123456789abcdefull, 42};
   c.seed = 12;
   c.epochs_done = 3;
   c.next_batch = 17;
@@ -95,6 +96,7 @@ TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
   CHECK(r.model == c.model);
   CHECK(r.settings == c.settings);
   CHECK(r.inputs == c.inputs);
+  CHECK(r.input_hashes == c.input_hashes);
   CHECK(r.seed == 12);
   CHECK(r.epochs_done == 3);
   CHECK(r.next_batch == 17);

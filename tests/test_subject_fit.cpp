@@ -495,6 +495,16 @@ TEST_CASE("a checkpoint with NaN weights or a broken range is refused by infer a
   CHECK_THROWS_WITH(pipeline::load_saved_field(nan_spacing), Catch::Contains("its output grid is not valid"));
   resume.out = (work / "no_grid").string();
   CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("fitted for another output grid"));
+  // A checkpoint of other inputs (another subject on the same grid): the
+  // content hash of the first scan differs.
+  REQUIRE(saved.input_hashes[0] != 0);
+  damaged("other_subject", [](io::Checkpoint& k) { k.input_hashes[0] ^= 1; });
+  resume.out = (work / "other_subject").string();
+  CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("it was fitted to other inputs (the content of"));
+  // Checkpoints from before the hashes were kept (0: unknown) still resume.
+  damaged("no_hashes", [](io::Checkpoint& k) { k.input_hashes = {0, 0}; });
+  resume.out = (work / "no_hashes").string();
+  CHECK_NOTHROW(pipeline::SubjectFit(resume));
   fs::remove_all(work);
 }
 
