@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -108,6 +109,32 @@ Volume read_nifti(const std::string& path) {
   if (dims < 3 || (dims > 3 && nifti->GetDimensions(3) > 1) || (dims > 4))
     throw error(path, "expected a 3D image, found " + std::to_string(dims) + " dimensions");
   if (nifti->GetNumberOfComponents() != 1) throw error(path, "expected one value per voxel");
+  // Sizes from the header are checked against the file before anything is
+  // allocated: a few bytes of header must not make us reserve gigabytes.
+  {
+    double voxels = 1;
+    for (unsigned d = 0; d < std::min(dims, 3u); ++d) voxels *= double(nifti->GetDimensions(d));
+    const double width = double(nifti->GetComponentSize());
+    const double file_bytes = double(std::filesystem::file_size(path));
+    auto gb = [](double bytes) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3g GB", bytes / 1e9);
+      return std::string(text);
+    };
+    if (voxels > 2e9)
+      throw error(path, "the header declares " + std::to_string(std::uint64_t(voxels)) +
+                            " voxels, above 2e9 (reading it would need " + gb(voxels * (width + 8)) + ")");
+    const bool gzipped = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+    if (!gzipped && file_bytes < 352 + voxels * width)
+      throw error(path, "truncated: the file holds " +
+                            std::to_string(std::uint64_t(std::max(0.0, (file_bytes - 352) / width))) + " of its " +
+                            std::to_string(std::uint64_t(voxels)) + " voxels");
+    // Deflate cannot compress more than 1032:1.
+    if (gzipped && voxels * width > 1032.0 * file_bytes + 1e6)
+      throw error(path, "the header declares " + gb(voxels * width) + " of voxels, more than a " +
+                            std::to_string(std::uint64_t(file_bytes)) +
+                            "-byte gzip file can hold: truncated or damaged");
+  }
   auto reader = itk::ImageFileReader<Image>::New();
   reader->SetImageIO(nifti);
   reader->SetFileName(path);

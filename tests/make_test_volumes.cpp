@@ -49,6 +49,19 @@ int main(int argc, char* argv[]) {
                              std::filesystem::copy_options::overwrite_existing);
   std::filesystem::resize_file(dir / "truncated.nii.gz", std::filesystem::file_size(dir / "truth.nii.gz") / 2);
 
+  // Size bombs: small files whose headers declare 900^3 voxels (2.9 GB of
+  // float), one plain and one gzipped (tests/CMakeLists.txt gzips it).
+  volume.geometry.size = {2, 2, 2};
+  write("huge.nii", std::vector<float>(8, 1.0f));
+  {
+    std::fstream header(dir / "huge.nii", std::ios::in | std::ios::out | std::ios::binary);
+    const std::int16_t n = 900;
+    for (const int offset : {42, 44, 46}) {  // dim[1..3] of the NIfTI-1 header, little-endian
+      header.seekp(offset);
+      header.write(reinterpret_cast<const char*>(&n), 2);
+    }
+  }
+
   using Image4 = itk::Image<float, 4>;
   auto image = Image4::New();
   Image4::RegionType region;
