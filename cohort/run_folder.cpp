@@ -11,6 +11,7 @@
 #include "mcinr/cohort/task_state.hpp"
 #include "mcinr/io/atomic_file.hpp"
 #include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/subject_fit.hpp"
 #include "mcinr/pipeline/fit_config.hpp"
 #include "mcinr/pipeline/subject_layout.hpp"
 #include "mcinr/version.hpp"
@@ -130,11 +131,10 @@ Run open_run(const std::string& dir) {
 }
 
 std::string missing_output(const SubjectEntry& subject) {
-  for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz", "summary.json", "checkpoint.h5"}) {
-    const fs::path path = fs::path(subject.out) / name;
-    if (!fs::is_regular_file(path)) return path.string();
-  }
-  return "";
+  const std::string missing = pipeline::missing_fit_output(subject.out);
+  if (!missing.empty()) return missing;
+  const fs::path checkpoint = fs::path(subject.out) / "checkpoint.h5";
+  return fs::is_regular_file(checkpoint) ? "" : checkpoint.string();
 }
 
 PlanResult plan_cohort(const PlanRequest& r) {
@@ -143,10 +143,9 @@ PlanResult plan_cohort(const PlanRequest& r) {
   // The batch script names the run folder and the working folder in
   // #SBATCH lines: a line break there would start a shell line.
   for (const std::string& path : {dir.string(), fs::current_path().string()})
-    for (const char ch : path)
-      require(ch != '"' && static_cast<unsigned char>(ch) >= 0x20,
-              "the run folder's path (--out) or the folder mcinr runs in holds a double quote or a control "
-              "character such as a line break: the batch script could not name it safely");
+    require(slurm::nameable_in_batch_script(path),
+            "the run folder's path (--out) or the folder mcinr runs in holds a double quote or a control "
+            "character such as a line break: the batch script could not name it safely");
   require(!fs::exists(dir / "manifest.csv"), r.out + ": already holds a cohort plan; choose another --out");
   slurm::BatchSettings batch;
   bool config_gives_grid = false;

@@ -16,9 +16,9 @@ struct SubjectEntry {
   std::string id, folder, image1, image2, out;
 };
 
-// The first of a finished fit's outputs (contrast1/2.nii.gz, summary.json,
-// checkpoint.h5) missing from the subject's out folder; "" where all are
-// there. A subject counts as done only with all of them.
+// The first of a finished fit's outputs (pipeline::missing_fit_output) or its
+// checkpoint missing from the subject's out folder; "" where all are there.
+// A subject counts as done only with all of them.
 std::string missing_output(const SubjectEntry& subject);
 
 // Every subject folder under root in the reference's naming: a folder with

@@ -75,14 +75,18 @@ BatchSettings read_batch_settings(const std::string& ini_path) {
   return s;
 }
 
+bool nameable_in_batch_script(const std::string& path) {
+  return std::none_of(path.begin(), path.end(),
+                      [](char ch) { return ch == '"' || static_cast<unsigned char>(ch) < 0x20; });
+}
+
 std::string batch_script(const BatchSettings& s, const std::string& run_dir, const std::string& job_name,
                          const std::string& work_dir) {
   // sbatch reads a double-quoted #SBATCH value as one word (spaces and all);
-  // plan refuses paths with a double quote or a control character.
+  // plan refuses paths it could not name so.
   for (const std::string* text : {&run_dir, &job_name, &work_dir})
-    for (const char ch : *text)
-      if (ch == '"' || (static_cast<unsigned char>(ch) < 0x20))
-        throw std::logic_error("batch_script: a path holds a double quote or a control character");
+    if (!nameable_in_batch_script(*text))
+      throw std::logic_error("batch_script: a path holds a double quote or a control character");
   auto quoted = [](const std::string& value) { return "\"" + value + "\""; };
   std::ostringstream out;
   out << "#!/bin/bash\n"

@@ -25,6 +25,10 @@ struct BatchSettings {
 // keys are the fit's); an unknown slurm key or a bad value is an InputError.
 BatchSettings read_batch_settings(const std::string& ini_path);
 
+// Whether a path can be named in the batch script's #SBATCH lines (double
+// quoted): no double quote and no control character such as a line break.
+bool nameable_in_batch_script(const std::string& path);
+
 // The job array's batch script: one subject per task; the array range is
 // given at submission. Each task execs `mcinr cohort task RUN INDEX`, so the
 // batch shell that receives --signal=B:USR1 is mcinr itself.

@@ -14,6 +14,14 @@ struct Geometry {
   std::array<double, 3> origin{};                              // mm, world position of voxel (0, 0, 0)
   std::array<double, 9> direction{1, 0, 0, 0, 1, 0, 0, 0, 1};  // row-major 3x3, columns = axes
   std::size_t voxels() const { return size[0] * size[1] * size[2]; }
+  // The axis with the largest spacing (the slice axis of a thick-slice scan;
+  // the first such where spacings tie).
+  int thickest_axis() const {
+    int axis = 0;
+    for (int a = 1; a < 3; ++a)
+      if (spacing[a] > spacing[axis]) axis = a;
+    return axis;
+  }
   // World position (mm) of voxel index (i, j, k): origin + D diag(spacing) index.
   std::array<double, 3> world(double i, double j, double k) const;
 };

@@ -85,9 +85,7 @@ std::vector<float> in_plane_low_pass(const Volume& v, int axis, double sigma_mm)
 
 Volume resample_fading_detail(const Volume& image, const Geometry& grid, double detail_mm, double power) {
   const Geometry& g = image.geometry;
-  int axis = 0;
-  for (int a = 1; a < 3; ++a)
-    if (g.spacing[a] > g.spacing[axis]) axis = a;
+  const int axis = g.thickest_axis();
   double fine = 0;
   for (int a = 0; a < 3; ++a)
     if (a != axis) fine = fine == 0 ? g.spacing[a] : std::min(fine, g.spacing[a]);
@@ -110,22 +108,34 @@ Volume resample_fading_detail(const Volume& image, const Geometry& grid, double 
   first[axis] = -double(half) / double(steps);
   fine_volume.geometry.origin = g.world(first[0], first[1], first[2]);
   fine_volume.voxels.resize(fine_volume.geometry.voxels());
+  // Each position along the slice axis: the slice below it and the four
+  // weights (smooth part linear, detail faded), the same for every voxel of
+  // that plane.
+  struct Between {
+    std::size_t below;
+    double low0, low1, detail0, detail1;
+  };
+  std::vector<Between> between(fine_volume.geometry.size[axis]);
+  for (std::size_t q = 0; q < between.size(); ++q) {
+    const double u = std::min(std::max((double(q) - double(half)) / double(steps), 0.0), double(n - 1));
+    const std::size_t below = std::min(std::size_t(u), n - 2);
+    const double t = u - double(below);
+    between[q] = {below, 1 - t, t, std::pow(1 - t, power), std::pow(t, power)};
+  }
   const auto& fs = fine_volume.geometry.size;
   const std::size_t stride_in[3] = {1, g.size[0], g.size[0] * g.size[1]};
   for (std::size_t k = 0; k < fs[2]; ++k)
     for (std::size_t j = 0; j < fs[1]; ++j)
       for (std::size_t i = 0; i < fs[0]; ++i) {
         const std::size_t at[3] = {i, j, k};
-        const double u = std::min(std::max((double(at[axis]) - double(half)) / double(steps), 0.0), double(n - 1));
-        const std::size_t below = std::min(std::size_t(u), n - 2);
-        const double t = u - double(below);
+        const Between& b = between[at[axis]];
         std::size_t base = 0;
         for (int a = 0; a < 3; ++a)
           if (a != axis) base += at[a] * stride_in[a];
-        const std::size_t p0 = base + below * stride_in[axis], p1 = p0 + stride_in[axis];
+        const std::size_t p0 = base + b.below * stride_in[axis], p1 = p0 + stride_in[axis];
         const double detail0 = double(image.voxels[p0]) - low[p0], detail1 = double(image.voxels[p1]) - low[p1];
         fine_volume.voxels[i + fs[0] * (j + fs[1] * k)] =
-            float((1 - t) * low[p0] + t * low[p1] + std::pow(1 - t, power) * detail0 + std::pow(t, power) * detail1);
+            float(b.low0 * low[p0] + b.low1 * low[p1] + b.detail0 * detail0 + b.detail1 * detail1);
       }
   return resample(fine_volume, grid, 1);
 }

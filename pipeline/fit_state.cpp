@@ -52,7 +52,8 @@ void capture_training(FieldTrainer<float>& trainer, io::Checkpoint& c) {
 }
 
 void require_same_fit(const io::Checkpoint& c, const std::string& path, const FitConfig& config,
-                      FieldTrainer<float>& trainer, const FieldDomain& domain) {
+                      FieldTrainer<float>& trainer, const FieldDomain& domain, const io::Geometry& grid,
+                      const std::array<std::uint64_t, 2>& input_hashes) {
   for (const auto& [name, value] : config.settings()) {
     const auto found = c.settings.find(name);
     require(found != c.settings.end() && found->second == value,
@@ -74,6 +75,14 @@ void require_same_fit(const io::Checkpoint& c, const std::string& path, const Fi
   }
   require(c.domain_lo == domain.lo && c.domain_hi == domain.hi,
           path + ": it was fitted to other inputs (coordinate range differs)");
+  for (int i = 0; i < 2; ++i)
+    require(c.input_hashes[i] == 0 || c.input_hashes[i] == input_hashes[i],
+            path + ": it was fitted to other inputs (the content of " + config.image[i] + " differs)");
+  bool same_grid = c.grid.size == grid.size;
+  for (int d = 0; d < 3; ++d)
+    same_grid = same_grid && std::abs(c.grid.spacing[d] - grid.spacing[d]) <= 1e-6 &&
+                std::abs(c.grid.origin[d] - grid.origin[d]) <= 1e-6;
+  require(same_grid, path + ": it was fitted for another output grid");
   // Where training stands, against the fit it claims to be (an edited or
   // damaged file would otherwise index past the end or loop).
   require(c.epochs_done >= 0 && c.epochs_done <= config.train.epochs,

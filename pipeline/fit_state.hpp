@@ -25,9 +25,13 @@ io::Checkpoint read_checkpoint_file(const std::string& path);
 void capture_training(FieldTrainer<float>& trainer, io::Checkpoint& checkpoint);
 
 // Refuses (InputError naming the checkpoint) a checkpoint that another fit
-// wrote: other settings, model, seed, encoding or coordinate range.
+// wrote: other settings, model, seed, encoding, coordinate range, output
+// grid or input contents (input_hashes: pipeline::content_hash of each scan;
+// a checkpoint's 0 is unknown and passes), or whose training state is out
+// of range for this fit.
 void require_same_fit(const io::Checkpoint& checkpoint, const std::string& path, const FitConfig& config,
-                      FieldTrainer<float>& trainer, const FieldDomain& domain);
+                      FieldTrainer<float>& trainer, const FieldDomain& domain, const io::Geometry& grid,
+                      const std::array<std::uint64_t, 2>& input_hashes);
 
 // Puts the checkpoint's weights, optimiser state and epoch into a trainer
 // built with the same config (require_same_fit first).

@@ -143,9 +143,7 @@ namespace mcinr::pipeline {
 
 SliceProfile slice_profile(const Scan& scan, const FieldDomain& domain, ProfileKind kind, double thickness_mm) {
   const io::Geometry& g = scan.volume.geometry;
-  int axis = 0;
-  for (int a = 1; a < 3; ++a)
-    if (g.spacing[a] > g.spacing[axis]) axis = a;
+  const int axis = g.thickest_axis();
   const double thickness = thickness_mm > 0 ? thickness_mm : g.spacing[axis];
   SliceProfile p;
   p.kind = kind;

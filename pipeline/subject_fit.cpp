@@ -128,6 +128,10 @@ void expand_masked(const Matrix<float>& part, const Kokkos::View<std::size_t*, M
 
 namespace {
 
+// What a finished fit writes beside its checkpoint.
+constexpr const char* fit_outputs[] = {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv",
+                                       "summary.json"};
+
 std::optional<Scores> last_scores(const io::MetricTable& table) {
   for (std::size_t r = table.rows(); r-- > 0;)
     if (auto s = scores_of_row(table.columns(), table.row(r))) return s;
@@ -166,8 +170,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   // Never onto an input, never over another fit's results unasked.
   const std::vector<std::string> inputs = {c.image[0], c.image[1], c.mask[0],     c.mask[1],
                                            c.gt[0],    c.gt[1],    c.brain_mask, c.reference};
-  for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz", "metrics.csv", "summary.json", "slices.png"})
-    require_not_input((fs::path(c.out) / name).string(), inputs);
+  for (const char* name : fit_outputs) require_not_input((fs::path(c.out) / name).string(), inputs);
   if (!s.resumed && !c.overwrite)
     for (const char* name : {"summary.json", "contrast1.nii.gz", "contrast2.nii.gz"})  // a finished fit's
       require(!fs::exists(fs::path(c.out) / name), c.out + " holds the results of another fit (" + name +
@@ -187,16 +190,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     throw InputError(e.what());
   }
   if (s.resumed) {
-    require_same_fit(*s.resumed, s.checkpoint_path, c, *s.trainer, s.domain);
-    for (int i = 0; i < 2; ++i)
-      require(s.resumed->input_hashes[i] == 0 || s.resumed->input_hashes[i] == s.input_hashes[i],
-              s.checkpoint_path + ": it was fitted to other inputs (the content of " + c.image[i] + " differs)");
-    const io::Geometry& saved = s.resumed->grid;
-    bool same_grid = saved.size == s.grid.size;
-    for (int d = 0; d < 3; ++d)
-      same_grid = same_grid && std::abs(saved.spacing[d] - s.grid.spacing[d]) <= 1e-6 &&
-                  std::abs(saved.origin[d] - s.grid.origin[d]) <= 1e-6;
-    require(same_grid, s.checkpoint_path + ": it was fitted for another output grid");
+    require_same_fit(*s.resumed, s.checkpoint_path, c, *s.trainer, s.domain, s.grid, s.input_hashes);
     restore_training(*s.resumed, s.checkpoint_path, *s.trainer);
   }
   s.query = grid_coordinates(s.grid, s.domain);
@@ -277,10 +271,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     require(r.metric_columns == columns, s.checkpoint_path + ": its metric table has other columns");
     for (const auto& row : r.metric_rows) table.add_row(row);
     stopping.restore({r.mi_window.begin(), r.mi_window.end()}, r.mi_previous, r.mi_has_previous);
-    bool outputs_there = true;
-    for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv", "summary.json"})
-      outputs_there = outputs_there && fs::is_regular_file(out / name);
-    if (!r.stop_reason.empty() && outputs_there) {
+    if (!r.stop_reason.empty() && missing_fit_output(c.out).empty()) {
       outcome.status = FitOutcome::Status::already_complete;
       outcome.epochs_done = r.epochs_done;
       outcome.stop_reason = r.stop_reason;
@@ -553,6 +544,12 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   outcome.seconds = elapsed();
   io::write_file_atomically((out / "summary.json").string(), fit_summary_json(c, s.plan, outcome));
   return outcome;
+}
+
+std::string missing_fit_output(const std::string& folder) {
+  for (const char* name : fit_outputs)
+    if (!fs::is_regular_file(fs::path(folder) / name)) return (fs::path(folder) / name).string();
+  return "";
 }
 
 FitOutcome fit_subject(const FitConfig& config, FitObserver& observer, const StopRequested& stop) {

@@ -99,6 +99,11 @@ class SubjectFit {
   std::unique_ptr<State> state_;
 };
 
+// The first of the files a finished fit writes into its output folder
+// (contrast1/2.nii.gz, slices.png, metrics.csv, summary.json; the
+// checkpoint aside) that `folder` lacks; "" where all are there.
+std::string missing_fit_output(const std::string& folder);
+
 // SubjectFit(config).run(observer, stop).
 FitOutcome fit_subject(const FitConfig& config, FitObserver& observer, const StopRequested& stop = {});
 
