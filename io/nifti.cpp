@@ -13,6 +13,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -57,6 +58,11 @@ void check_voxel_data(const std::string& path, std::vector<float>& voxels) {
   while (done < count) {
     const std::size_t want = std::min<std::size_t>(65536, count - done);
     const std::size_t got = znzread(chunk.data(), width, want, file);
+    // niftilib's znzread hands zlib's -1 back as a huge size_t.
+    if (got > want) {
+      znzclose(file);
+      throw error(path, "corrupt compressed data: zlib could not inflate it (damaged file)");
+    }
     if (got == 0) break;
     if (is_float) {
       if (swap) {
@@ -79,10 +85,47 @@ void check_voxel_data(const std::string& path, std::vector<float>& voxels) {
     }
     done += got;
   }
+  // One more read reaches the end of a gzip stream, where zlib checks the
+  // CRC of everything inflated: a bit flip that inflates to the right length
+  // shows there.
+  if (done == count) {
+    unsigned char extra;
+    if (znzread(&extra, 1, 1, file) > 1) {
+      znzclose(file);
+      throw error(path, "corrupt compressed data: its checksum does not match (damaged file)");
+    }
+  }
   znzclose(file);
   if (done < count)
     throw error(path,
                 "truncated: the file holds " + std::to_string(done) + " of its " + std::to_string(count) + " voxels");
+}
+
+// ITK 5.2 aborts the process (a vnl assertion) on a NaN in the sform, so
+// the header's geometry fields are checked before ITK sees them, as the
+// file holds them (niftilib's nifti_image_read would zero some of them).
+void check_header_geometry(const std::string& path) {
+  int swapped = 0;
+  nifti_1_header* header = nifti_read_header(path.c_str(), &swapped, 0);
+  if (!header) throw error(path, "unreadable NIfTI header");
+  struct Free {
+    nifti_1_header* h;
+    ~Free() { std::free(h); }
+  } free_header{header};
+  auto all_finite = [](const float* values, int count) {
+    for (int i = 0; i < count; ++i)
+      if (!std::isfinite(values[i])) return false;
+    return true;
+  };
+  if (!all_finite(header->pixdim, 4))
+    throw error(path, "the header's voxel spacing (pixdim) holds a value that is not a finite number");
+  if (header->sform_code > 0 &&
+      !(all_finite(header->srow_x, 4) && all_finite(header->srow_y, 4) && all_finite(header->srow_z, 4)))
+    throw error(path, "the header's sform holds a value that is not a finite number");
+  const float quaternion[6] = {header->quatern_b, header->quatern_c, header->quatern_d,
+                               header->qoffset_x, header->qoffset_y, header->qoffset_z};
+  if (header->qform_code > 0 && !all_finite(quaternion, 6))
+    throw error(path, "the header's qform holds a value that is not a finite number");
 }
 
 }  // namespace
@@ -99,6 +142,7 @@ Volume read_nifti(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw error(path, "no such file");
   auto nifti = itk::NiftiImageIO::New();
   if (!nifti->CanReadFile(path.c_str())) throw error(path, "not a NIfTI file");
+  check_header_geometry(path);
   nifti->SetFileName(path);
   try {
     nifti->ReadImageInformation();

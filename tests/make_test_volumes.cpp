@@ -5,6 +5,7 @@
 #include <itkNiftiImageIO.h>
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -60,6 +61,66 @@ int main(int argc, char* argv[]) {
       header.seekp(offset);
       header.write(reinterpret_cast<const char*>(&n), 2);
     }
+  }
+
+  // Bit flips inside the deflate data of a float and of an int16 .nii.gz
+  // (the BraTS scans are int16): zlib's error or CRC mismatch must surface.
+  // bad_crc.nii.gz flips a bit of the gzip trailer's CRC instead.
+  auto flip_byte = [&](const std::filesystem::path& from, const std::filesystem::path& to, bool in_trailer) {
+    std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+    std::fstream file(to, std::ios::in | std::ios::out | std::ios::binary);
+    const auto size = std::streamoff(std::filesystem::file_size(to));
+    const auto middle = in_trailer ? size - 6 : size * 3 / 4;
+    char byte = 0;
+    file.seekg(middle);
+    file.read(&byte, 1);
+    byte = char(byte ^ 0x10);
+    file.seekp(middle);
+    file.write(&byte, 1);
+  };
+  flip_byte(dir / "truth.nii.gz", dir / "bit_flip.nii.gz", false);
+  flip_byte(dir / "truth.nii.gz", dir / "bad_crc.nii.gz", true);
+  {
+    // 64^3 int16 noise: it does not compress, so the flip lands in the
+    // voxel data, well after the header.
+    using ShortImage = itk::Image<short, 3>;
+    auto image = ShortImage::New();
+    ShortImage::RegionType region;
+    for (int d = 0; d < 3; ++d) region.SetSize(d, 64);
+    image->SetRegions(region);
+    image->Allocate();
+    std::uint32_t state = 12345;
+    short* buffer = image->GetBufferPointer();
+    for (std::size_t i = 0; i < 64 * 64 * 64; ++i) {
+      state = state * 1664525u + 1013904223u;
+      buffer[i] = short(state >> 20);
+    }
+    auto writer = itk::ImageFileWriter<ShortImage>::New();
+    writer->SetImageIO(itk::NiftiImageIO::New());
+    writer->SetFileName((dir / "int16.nii.gz").string());
+    writer->SetInput(image);
+    writer->Update();
+  }
+  flip_byte(dir / "int16.nii.gz", dir / "bit_flip_int16.nii.gz", false);
+
+  // Non-finite geometry in the header (ITK 5.2 aborts on these): a NaN in
+  // the sform and one in the quaternion of a plain .nii.
+  volume.geometry.size = {v.nx, v.ny, v.nz};
+  write("nan_sform.nii", v.truth);
+  write("nan_qform.nii", v.truth);
+  {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::fstream sform(dir / "nan_sform.nii", std::ios::in | std::ios::out | std::ios::binary);
+    const std::int16_t code = 1;
+    sform.seekp(254);  // sform_code
+    sform.write(reinterpret_cast<const char*>(&code), 2);
+    sform.seekp(280 + 4);  // srow_x[1]
+    sform.write(reinterpret_cast<const char*>(&nan), 4);
+    std::fstream qform(dir / "nan_qform.nii", std::ios::in | std::ios::out | std::ios::binary);
+    qform.seekp(252);  // qform_code
+    qform.write(reinterpret_cast<const char*>(&code), 2);
+    qform.seekp(256);  // quatern_b
+    qform.write(reinterpret_cast<const char*>(&nan), 4);
   }
 
   using Image4 = itk::Image<float, 4>;
