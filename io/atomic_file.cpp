@@ -4,9 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 #include <stdexcept>
 #include <vector>
 
@@ -33,22 +36,47 @@ void sync_folder(const std::string& folder) {
 
 }  // namespace
 
+// MCINR_TEST_KILL_AT=NAME[:N] (tests only): SIGKILL just before the Nth
+// (default 1st) commit of a file named NAME, the moment a kill -9 or a
+// node failure would leave that file unwritten and everything before it
+// written. tests/kill_at_every_write.sh walks a fit's writes with it.
+void kill_if_asked(const std::string& path) {
+  static const char* at = std::getenv("MCINR_TEST_KILL_AT");
+  if (!at || !*at) return;
+  static int seen = 0;
+  const std::string spec(at);
+  const auto colon = spec.rfind(':');
+  const std::string name = colon == std::string::npos ? spec : spec.substr(0, colon);
+  const int nth = colon == std::string::npos ? 1 : std::atoi(spec.c_str() + colon + 1);
+  if (std::filesystem::path(path).filename() != name) return;
+  if (++seen == nth) ::raise(SIGKILL);
+}
+
 AtomicFile::AtomicFile(const std::string& path, const std::string& suffix) : path_(path) {
+  // A private folder (0700, unpredictable name) beside the target holds the
+  // temporary file: nobody else can plant a link under the name a library
+  // then opens, and a file of the right suffix can be made in it exclusively.
   const std::filesystem::path target(path);
-  const std::string name = "." + target.filename().string() + ".XXXXXX";
-  std::vector<char> pattern;
-  const std::string full = (target.parent_path() / name).string() + suffix;
-  pattern.assign(full.begin(), full.end());
+  const std::string pattern_text = (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+  std::vector<char> pattern(pattern_text.begin(), pattern_text.end());
   pattern.push_back('\0');
-  fd_ = ::mkstemps(pattern.data(), int(suffix.size()));
-  if (fd_ < 0) fail("write", path, errno);
-  temporary_ = pattern.data();
-  ::fchmod(fd_, default_mode());  // mkstemps makes it 0600
+  if (!::mkdtemp(pattern.data())) fail("write", path, errno);
+  folder_ = pattern.data();
+  temporary_ = (std::filesystem::path(folder_) / ("partial" + suffix)).string();
+  fd_ = ::open(temporary_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, default_mode());
+  if (fd_ < 0) {
+    const int error = errno;
+    ::rmdir(folder_.c_str());
+    fail("write", path, error);
+  }
 }
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_ && !temporary_.empty()) ::unlink(temporary_.c_str());
+  if (!committed_) ::unlink(temporary_.c_str());
+  // A library may have left side files (HDF5 does not; kept general).
+  std::error_code ignored;
+  if (!folder_.empty()) std::filesystem::remove_all(folder_, ignored);
 }
 
 void AtomicFile::write(const std::string& text) {
@@ -72,8 +100,11 @@ void AtomicFile::commit() {
   const int error = errno;
   ::close(fd);
   if (synced != 0) fail("write", path_, error);
+  kill_if_asked(path_);
+  // rename() replaces a link at the target itself, never what it points to.
   if (std::rename(temporary_.c_str(), path_.c_str()) != 0) fail("rename onto", path_, errno);
   committed_ = true;
+  ::rmdir(folder_.c_str());  // now empty (the destructor sweeps what a library left)
   sync_folder(std::filesystem::path(path_).parent_path().string());
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The one way io/ replaces a file: a crash of the process or of the node
 // never leaves a partial file where a good one was.
-//  1. the content goes to a new temporary file beside the target, created
-//     exclusively with an unpredictable name (never through a planted link);
+//  1. the content goes to a new temporary file in a private folder (0700,
+//     unpredictable name) beside the target, created exclusively: no planted
+//     link is ever followed, by us or by a library writing by name;
 //  2. it is flushed to disk (fsync);
 //  3. it is renamed over the target;
 //  4. the folder is flushed (fsync), so the rename itself survives a power loss.
@@ -14,11 +15,12 @@ namespace mcinr::io {
 
 class AtomicFile {
  public:
-  // Creates the temporary file ".<name>.XXXXXX<suffix>" beside path (suffix:
-  // what a format library needs to see, e.g. ".nii.gz"). Throws
+  // Creates the folder ".<name>.XXXXXX" beside path and in it the temporary
+  // file "partial<suffix>" (suffix: what a format library needs to see, e.g.
+  // ".nii.gz"). Throws
   // std::runtime_error "cannot write <path>: <reason>".
   explicit AtomicFile(const std::string& path, const std::string& suffix = "");
-  ~AtomicFile();  // removes the temporary file unless committed
+  ~AtomicFile();  // removes the temporary folder (and the file unless committed)
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
@@ -30,7 +32,7 @@ class AtomicFile {
   void commit();
 
  private:
-  std::string path_, temporary_;
+  std::string path_, folder_, temporary_;
   int fd_ = -1;
   bool committed_ = false;
 };

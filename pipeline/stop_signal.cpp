@@ -1,5 +1,7 @@
 #include "mcinr/pipeline/stop_signal.hpp"
 
+#include <cstdlib>
+
 namespace mcinr::pipeline {
 namespace {
 volatile std::sig_atomic_t received = 0;
@@ -14,5 +16,11 @@ void catch_stop_signals() {
 int stop_signal() { return received; }
 
 bool stop_requested() { return received != 0; }
+
+void signal_if_asked_at_evaluation() {
+  static const char* at = std::getenv("MCINR_TEST_SIGNAL_AT_EVALUATION");
+  static int seen = 0;
+  if (at && *at && ++seen == std::atoi(at)) std::raise(SIGUSR1);
+}
 
 }  // namespace mcinr::pipeline

@@ -15,4 +15,10 @@ int stop_signal();
 // stop_signal() != 0, as a StopRequested.
 bool stop_requested();
 
+// Test hook: with MCINR_TEST_SIGNAL_AT_EVALUATION=N in the environment,
+// raises SIGUSR1 as the Nth evaluation of the process starts, so a test can
+// put a stop request inside an evaluation without racing a clock
+// (tests/resume_after_kill.sh). Does nothing otherwise.
+void signal_if_asked_at_evaluation();
+
 }  // namespace mcinr::pipeline

@@ -12,6 +12,7 @@
 #include "mcinr/backends/device_info.hpp"
 #include "mcinr/core/early_stopping.hpp"
 #include "mcinr/io/atomic_file.hpp"
+#include "mcinr/io/folder_lock.hpp"
 #include "mcinr/io/metric_table.hpp"
 #include "mcinr/io/slice_picture.hpp"
 #include "mcinr/pipeline/data_consistency.hpp"
@@ -19,6 +20,7 @@
 #include "mcinr/pipeline/fit_state.hpp"
 #include "mcinr/pipeline/grids.hpp"
 #include "mcinr/pipeline/scans.hpp"
+#include "mcinr/pipeline/stop_signal.hpp"
 #include "mcinr/version.hpp"
 
 namespace fs = std::filesystem;
@@ -132,6 +134,21 @@ namespace {
 constexpr const char* fit_outputs[] = {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv",
                                        "summary.json"};
 
+// ".<name>.XXXXXX" folders (io::AtomicFile) of the fit's own files: what a
+// kill in the middle of a write leaves.
+void remove_stale_temporaries(const fs::path& out) {
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(out)) {
+    const std::string name = entry.path().filename().string();
+    for (const std::string file : {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv",
+                                   "summary.json", "checkpoint.h5"})
+      if (name.size() == file.size() + 8 && name.compare(0, file.size() + 2, "." + file + ".") == 0 &&
+          entry.is_directory() && !entry.is_symlink())
+        stale.push_back(entry.path());
+  }
+  for (const auto& path : stale) fs::remove_all(path);
+}
+
 std::optional<Scores> last_scores(const io::MetricTable& table) {
   for (std::size_t r = table.rows(); r-- > 0;)
     if (auto s = scores_of_row(table.columns(), table.row(r))) return s;
@@ -242,6 +259,19 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   }
   require(::access(c.out.c_str(), W_OK) == 0, c.out + ": the output folder is not writable");
   const fs::path out(c.out);
+  // One fit per folder at a time; then, under the lock, what a killed
+  // writer left is cleared: temporary folders of our files, and before a
+  // fresh start (--overwrite) the earlier fit's outputs, so no stale volume
+  // can pass for this fit's.
+  std::optional<io::FolderLock> lock;
+  try {
+    lock.emplace(c.out);
+  } catch (const io::FolderInUse& e) {
+    throw InputError(e.what());
+  }
+  remove_stale_temporaries(out);
+  if (!s.resumed)
+    for (const char* name : fit_outputs) fs::remove(out / name);
 
   FitOutcome outcome;
   outcome.checkpoint = s.checkpoint_path;
@@ -338,6 +368,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   auto evaluate = [&](bool full) -> std::optional<Scores> {
     const bool masked = !full && s.masked_query.extent(1) > 0;
     const auto t0 = Clock::now();
+    signal_if_asked_at_evaluation();
     if (stopped()) return std::nullopt;
     if (masked) {
       Matrix<float> part("masked_prediction", s.masked_query.extent(1), 2);

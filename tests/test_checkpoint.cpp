@@ -51,6 +51,22 @@ TEST_CASE("atomic files replace the target whole and leave nothing behind", "[io
   write_file_atomically(target.string(), "four\n");
   CHECK(read(outside) == "keep");
   CHECK(read(target) == "four\n");
+  {
+    // The temporary file lies in a private folder (0700) beside the target,
+    // under the suffix a format library needs; both go when it is done.
+    AtomicFile open_file((dir / "volume.nii.gz").string(), ".nii.gz");
+    const fs::path temporary(open_file.temporary_path());
+    CHECK(temporary.parent_path().parent_path() == dir);
+    CHECK(temporary.filename() == "partial.nii.gz");
+    struct stat folder {};
+    REQUIRE(::stat(temporary.parent_path().c_str(), &folder) == 0);
+    CHECK((folder.st_mode & 0777) == 0700);
+    open_file.write("five\n");
+    open_file.commit();
+    CHECK(!fs::exists(temporary.parent_path()));
+  }
+  CHECK(read(dir / "volume.nii.gz") == "five\n");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 4);  // table, outside, the link, volume
   CHECK_THROWS_WITH(write_file_atomically((dir / "absent" / "x.csv").string(), "x"), Catch::StartsWith("cannot write"));
   fs::remove_all(dir);
 }
