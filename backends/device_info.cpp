@@ -1,7 +1,11 @@
 #include "mcinr/backends/device_info.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <Kokkos_Core.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -31,6 +35,22 @@ DeviceInfo device_info() {
   info.blas_threads = openblas_get_num_threads();
 #endif
   return info;
+}
+
+std::uint64_t host_memory_bytes() {
+  std::uint64_t limit = 0;
+  auto take = [&](std::uint64_t bytes) {
+    if (bytes > 0 && (limit == 0 || bytes < limit)) limit = bytes;
+  };
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page > 0) take(std::uint64_t(pages) * std::uint64_t(page));
+  struct rlimit address_space {};
+  if (::getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY)
+    take(std::uint64_t(address_space.rlim_cur));
+  std::ifstream cgroup("/sys/fs/cgroup/memory.max");  // cgroup v2; "max" where unlimited
+  std::uint64_t bytes = 0;
+  if (cgroup >> bytes) take(bytes);
+  return limit;
 }
 
 std::string describe(const DeviceInfo& info) {

@@ -1,5 +1,6 @@
 #pragma once
 // What the running backend is: for logs, summary files and the bench.
+#include <cstdint>
 #include <string>
 
 namespace mcinr::backends {
@@ -14,6 +15,12 @@ struct DeviceInfo {
 };
 
 DeviceInfo device_info();
+
+// The host memory this process may use, in bytes: the smallest of the
+// physical memory, the address-space limit (ulimit -v) and the cgroup's
+// memory.max (a Slurm job's --mem); 0 where none is known. Sizes derived
+// from headers and options are checked against it before allocating.
+std::uint64_t host_memory_bytes();
 
 // One line: "Kokkos 3.4.1 Serial x1, GEMM KokkosKernels (OpenBLAS ...)".
 std::string describe(const DeviceInfo& info);

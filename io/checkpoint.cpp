@@ -4,7 +4,9 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
@@ -56,6 +58,17 @@ void write_array(hid_t file, const std::string& name, const std::vector<T>& data
   if (!data.empty()) check(H5Dwrite(set, native<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + name);
 }
 
+void require_within_file(hid_t file, const std::string& name, double bytes) {
+  hsize_t file_bytes = 0;
+  check(H5Fget_filesize(file, &file_bytes), "size of the file");
+  if (bytes > double(file_bytes)) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%s declares %.3g GB, more than the %llu-byte file holds (reading it would need that much)",
+                  name.c_str(), bytes / 1e9, static_cast<unsigned long long>(file_bytes));
+    throw Failure(text);
+  }
+}
+
 template <class T>
 std::vector<T> read_array(hid_t file, const std::string& name, std::vector<hsize_t>* dims_out = nullptr) {
   if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) throw Failure("missing " + name);
@@ -65,6 +78,12 @@ std::vector<T> read_array(hid_t file, const std::string& name, std::vector<hsize
   if (rank < 1 || rank > 4) throw Failure("bad rank of " + name);
   std::vector<hsize_t> dims(rank);
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  // Sizes from the file are checked before allocating: checkpoints are
+  // written uncompressed, so a dataset can hold no more than the file.
+  double count_real = 1;
+  for (auto d : dims) count_real *= double(d);
+  Handle type(H5Dget_type(set), H5Tclose, "type of " + name);
+  require_within_file(file, name, count_real * double(std::max<std::size_t>(H5Tget_size(type), sizeof(T))));
   hsize_t count = 1;
   for (auto d : dims) count *= d;
   std::vector<T> data(count);
@@ -88,8 +107,11 @@ std::string read_string(hid_t file, const std::string& name) {
   if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) throw Failure("missing " + name);
   Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
   Handle type(H5Dget_type(set), H5Tclose, "type of " + name);
-  if (H5Tget_class(type) != H5T_STRING) throw Failure(name + " is not a string");
+  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) != 0)
+    throw Failure(name + " is not a fixed-length string");
   const std::size_t size = H5Tget_size(type);
+  if (size == 0) throw Failure(name + " has a string type of size 0");  // HDF5 divides by it (SIGFPE)
+  require_within_file(file, name, double(size));
   std::string value(size, '\0');
   check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.data()), "read " + name);
   return value.substr(0, value.find('\0'));

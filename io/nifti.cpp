@@ -138,7 +138,7 @@ std::array<double, 3> Geometry::world(double i, double j, double k) const {
   return p;
 }
 
-Volume read_nifti(const std::string& path) {
+Volume read_nifti(const std::string& path, std::uint64_t max_bytes) {
   if (!std::filesystem::is_regular_file(path)) throw error(path, "no such file");
   auto nifti = itk::NiftiImageIO::New();
   if (!nifti->CanReadFile(path.c_str())) throw error(path, "not a NIfTI file");
@@ -168,6 +168,11 @@ Volume read_nifti(const std::string& path) {
     if (voxels > 2e9)
       throw error(path, "the header declares " + std::to_string(std::uint64_t(voxels)) +
                             " voxels, above 2e9 (reading it would need " + gb(voxels * (width + 8)) + ")");
+    // ITK's buffer, our copy and niftilib's read of the raw bytes.
+    const double needed = voxels * (8 + width);
+    if (max_bytes > 0 && needed > double(max_bytes))
+      throw error(path, "reading it would need " + gb(needed) + " of memory, more than the " + gb(double(max_bytes)) +
+                            " this process may use");
     const bool gzipped = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
     if (!gzipped && file_bytes < 352 + voxels * width)
       throw error(path, "truncated: the file holds " +

@@ -3,6 +3,7 @@
 // size, spacing, origin and direction, as ITK reads them from the header.
 // Voxels are float, x fastest (ITK's buffer order).
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,9 @@ struct Volume {
 // kept as they are in the file (ITK 5.2 alone zeroes them). Throws std::runtime_error
 // with the path and the reason for a missing file, a file that is not NIfTI,
 // or an image that is not 3D (a 4D file with one volume is accepted).
-Volume read_nifti(const std::string& path);
+// Sizes from the header are checked before allocating: against the file's
+// size, 2e9 voxels, and max_bytes of memory where given (> 0).
+Volume read_nifti(const std::string& path, std::uint64_t max_bytes = 0);
 
 // Writes a volume as NIfTI (.nii or .nii.gz) atomically: a temporary file
 // beside it, then a rename, so a failed write never leaves a partial file.

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
+#include "mcinr/backends/device_info.hpp"
 #include "mcinr/pipeline/errors.hpp"
 
 namespace mcinr::pipeline {
@@ -72,6 +74,18 @@ io::Geometry union_grid(const io::Geometry& a, const io::Geometry& b, double spa
     for (int c = 0; c < 3; ++c) grid.origin[r] += a.direction[3 * r + c] * lo[c];
   }
   return grid;
+}
+
+void require_grid_memory(const io::Geometry& grid, double bytes_per_voxel) {
+  const double needed = double(grid.voxels()) * bytes_per_voxel;
+  const double limit = double(backends::host_memory_bytes());
+  if (limit <= 0 || needed <= limit) return;
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "the output grid %zux%zux%zu (%.3g mm) would need %.3g GB of memory, more than the %.3g GB this "
+                "process may use: choose a coarser --spacing",
+                grid.size[0], grid.size[1], grid.size[2], grid.spacing[0], needed / 1e9, limit / 1e9);
+  throw InputError(text);
 }
 
 Matrix<float> grid_coordinates(const io::Geometry& grid, const FieldDomain& domain) {

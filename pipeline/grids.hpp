@@ -40,6 +40,11 @@ FieldDomain fit_domain(const io::Geometry& a, const io::Geometry& b);
 // grid above max_voxels.
 io::Geometry union_grid(const io::Geometry& a, const io::Geometry& b, double spacing, double max_voxels = 2e9);
 
+// Refuses (InputError) an output grid whose voxels, at bytes_per_voxel,
+// would need more than the memory this process may use
+// (backends::host_memory_bytes): "the output grid AxBxC would need N GB ...".
+void require_grid_memory(const io::Geometry& grid, double bytes_per_voxel);
+
 // Field-domain coordinates (3 x N) of every voxel of a grid, x fastest.
 Matrix<float> grid_coordinates(const io::Geometry& grid, const FieldDomain& domain);
 

@@ -17,6 +17,7 @@ Inference::Inference(const std::string& checkpoint, const std::string& reference
   require(reference.empty() != (spacing <= 0), "give exactly one of --reference IMG and --spacing MM");
   saved_ = load_saved_field(checkpoint);
   grid_ = reference.empty() ? union_grid(saved_.grid, saved_.grid, spacing) : read_volume(reference).geometry;
+  require_grid_memory(grid_, 24);  // the prediction (8 B), a contrast's host copies (16)
 }
 
 std::vector<std::string> Inference::run(const std::string& out, const StopRequested& stop) {

@@ -168,6 +168,10 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   s.domain = fit_domain(s.scans[0].volume.geometry, s.scans[1].volume.geometry);
   s.grid = !c.reference.empty() ? read_volume(c.reference).geometry
                                 : union_grid(s.scans[0].volume.geometry, s.scans[1].volume.geometry, c.spacing);
+  // Per voxel: its coordinates (12 B), the prediction and the last one
+  // (16), ground truth (8), masks, and the host copies a volume is written
+  // from (8).
+  require_grid_memory(s.grid, 48);
   std::optional<std::array<DeviceVolume, 2>> truth;
   if (!c.gt[0].empty()) {
     truth.emplace();

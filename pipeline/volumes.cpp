@@ -7,6 +7,7 @@
 
 #include "mcinr/core/device_copy.hpp"
 #include "mcinr/core/reductions.hpp"
+#include "mcinr/backends/device_info.hpp"
 #include "mcinr/pipeline/errors.hpp"
 
 namespace mcinr::pipeline {
@@ -15,7 +16,7 @@ GridShape shape_of(const io::Geometry& g) { return {g.size[0], g.size[1], g.size
 
 io::Volume read_volume(const std::string& path) {
   try {
-    return io::read_nifti(path);
+    return io::read_nifti(path, backends::host_memory_bytes());
   } catch (const std::runtime_error& e) {
     throw InputError(e.what());
   }

@@ -123,6 +123,19 @@ int main(int argc, char* argv[]) {
     qform.write(reinterpret_cast<const char*>(&nan), 4);
   }
 
+  // A memory bomb's header: 400^3 float voxels (256 MB), all zero; the test
+  // appends the voxels and gzips it (250 KB).
+  volume.geometry.size = {2, 2, 2};
+  write("bomb.nii", std::vector<float>(8, 0.0f));
+  {
+    std::fstream header(dir / "bomb.nii", std::ios::in | std::ios::out | std::ios::binary);
+    const std::int16_t n = 400;
+    for (const int offset : {42, 44, 46}) {
+      header.seekp(offset);
+      header.write(reinterpret_cast<const char*>(&n), 2);
+    }
+  }
+
   using Image4 = itk::Image<float, 4>;
   auto image = Image4::New();
   Image4::RegionType region;

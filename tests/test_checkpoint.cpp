@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <hdf5.h>
+
 #include "mcinr/io/atomic_file.hpp"
 #include "mcinr/io/checkpoint.hpp"
 
@@ -135,6 +137,44 @@ TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
   CHECK(r.metric_rows == c.metric_rows);
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
 
+  // Size bombs: a dataset or a string type declaring far more than the file
+  // holds (HDF5 allocates no storage for a dataset never written) is refused
+  // before anything is allocated.
+  {
+    const fs::path bomb = dir / "bomb.h5";
+    fs::copy_file(path, bomb);
+    hid_t file = H5Fopen(bomb.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    REQUIRE(H5Ldelete(file, "/state/parameters", H5P_DEFAULT) >= 0);
+    const hsize_t huge = 64000000000ull;  // 256 GB of float
+    hid_t space = H5Screate_simple(1, &huge, nullptr);
+    hid_t set = H5Dcreate2(file, "/state/parameters", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(set >= 0);
+    H5Dclose(set);
+    H5Sclose(space);
+    H5Fclose(file);
+    CHECK(fs::file_size(bomb) < 100000);
+    CHECK_THROWS_WITH(read_checkpoint(bomb.string()),
+                      Catch::Contains("/state/parameters declares 256 GB, more than the") &&
+                          Catch::Contains("file holds"));
+  }
+  {
+    const fs::path bomb = dir / "string_bomb.h5";
+    fs::copy_file(path, bomb);
+    hid_t file = H5Fopen(bomb.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    REQUIRE(H5Ldelete(file, "/config/model", H5P_DEFAULT) >= 0);
+    hid_t type = H5Tcopy(H5T_C_S1);
+    REQUIRE(H5Tset_size(type, 1ull << 30) >= 0);  // a 1 GB string
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t set = H5Dcreate2(file, "/config/model", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(set >= 0);
+    H5Dclose(set);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Fclose(file);
+    CHECK_THROWS_WITH(read_checkpoint(bomb.string()), Catch::Contains("/config/model declares 1.07 GB"));
+  }
   std::ofstream(dir / "garbage.h5") << "not hdf5";
   CHECK_THROWS_WITH(read_checkpoint((dir / "garbage.h5").string()),
                     Catch::EndsWith("not a valid mcinr checkpoint (not an HDF5 file)"));
