@@ -13,4 +13,21 @@ set(CMAKE_CXX_STANDARD 17)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)
 
+# AddressSanitizer + UndefinedBehaviorSanitizer for every mcinr target (the
+# Debian libraries it links stay uninstrumented). Any UB report aborts, so a
+# test that meets one fails. docs/reliability.md says how CI uses it.
+option(MCINR_SANITIZE "Build with -fsanitize=address,undefined (tests fail on any report)" OFF)
+option(MCINR_FUZZ "Build the libFuzzer targets in tests/fuzz (needs clang; implies MCINR_SANITIZE)" OFF)
+if(MCINR_FUZZ)
+  set(MCINR_SANITIZE ON CACHE BOOL "" FORCE)
+endif()
+if(MCINR_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)  # coverage for libFuzzer; the targets link -fsanitize=fuzzer
+endif()
+if(MCINR_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
+endif()
+
+message(STATUS "mcinr: sanitize=${MCINR_SANITIZE} fuzz=${MCINR_FUZZ}")
 message(STATUS "mcinr: tests=${MCINR_ENABLE_TESTS} io=${MCINR_ENABLE_IO} drivers=${MCINR_ENABLE_DRIVERS} gemm=${MCINR_GEMM_PROVIDER} build=${CMAKE_BUILD_TYPE}")

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fuzzes mcinr's readers with libFuzzer (Debian's clang), under ASan+UBSan:
+# the NIfTI reader, the checkpoint reader (with the checks infer and resume
+# make), the INI config, a cohort task's state file and the run folder's
+# manifest. Each target runs SECONDS (default 300) from the committed seed
+# corpus (tests/fuzz/corpus/<target>; a copy grows in the work folder).
+# Prints a table of executions and crashes per target (docs/reliability.md);
+# a crash's input is kept under WORK/<target>/crashes/: add it to
+# tests/fuzz/regressions/<target>/ once fixed.
+#   tests/validation/fuzz.sh [SECONDS] [WORK]
+# Env: MCINR_FUZZ_BUILD (default build-fuzz), MCINR_FUZZ_JOBS (targets run at
+# once; default the core count).
+set -euo pipefail
+seconds=${1:-300}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+work=${2:-$(mktemp -d "${TMPDIR:-/tmp}/mcinr-fuzz-run-XXXXXX")}
+build=${MCINR_FUZZ_BUILD:-$src/build-fuzz}
+jobs=${MCINR_FUZZ_JOBS:-$(nproc)}
+targets=(nifti checkpoint config task_state manifest)
+command -v clang++ > /dev/null || { echo "fuzz.sh needs clang (apt-get install clang)"; exit 77; }
+
+cmake -S "$src" -B "$build" -DMCINR_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$work.configure.log"
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz-}" > "$work.build.log"
+
+export ASAN_OPTIONS=detect_leaks=1:detect_container_overflow=0:allocator_may_return_null=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_target() {
+  local t=$1 dir=$work/$1
+  mkdir -p "$dir/corpus" "$dir/crashes"
+  cp "$src/tests/fuzz/corpus/$t/"* "$dir/corpus/"
+  # -timeout: an input running longer is a hang; -rss_limit_mb: a memory blow-up.
+  "$build/tests/fuzz/fuzz-$t" "$dir/corpus" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
+    -max_len=65536 -artifact_prefix="$dir/crashes/" -print_final_stats=1 > "$dir/log" 2>&1 || true
+}
+running=0
+for t in "${targets[@]}"; do
+  run_target "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+done
+wait
+
+echo "| target | seconds | executions | corpus | crashes, hangs, leaks, memory |"
+echo "|---|---|---|---|---|"
+status=0
+for t in "${targets[@]}"; do
+  dir=$work/$t
+  runs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$dir/log" | grep -oE "[0-9]+$" || echo "?")
+  found=$(find "$dir/crashes" -type f | wc -l)
+  echo "| $t | $seconds | $runs | $(ls "$dir/corpus" | wc -l) | $found |"
+  [ "$found" -eq 0 ] || { status=1; find "$dir/crashes" -type f | sed 's/^/    /'; }
+done
+echo "logs and corpora: $work"
+exit $status
