@@ -162,7 +162,7 @@ Volume read_nifti(const std::string& path, std::uint64_t max_bytes) {
     const double file_bytes = double(std::filesystem::file_size(path));
     auto gb = [](double bytes) {
       char text[32];
-      std::snprintf(text, sizeof text, "%.3g GB", bytes / 1e9);
+      std::snprintf(text, sizeof text, bytes < 1e12 ? "%.3g GB" : "%.0f GB", bytes / 1e9);
       return std::string(text);
     };
     if (voxels > 2e9)

@@ -76,16 +76,21 @@ io::Geometry union_grid(const io::Geometry& a, const io::Geometry& b, double spa
   return grid;
 }
 
+std::string gigabytes(double bytes) {
+  char text[64];
+  std::snprintf(text, sizeof text, bytes < 1e12 ? "%.3g GB" : "%.0f GB", bytes / 1e9);
+  return text;
+}
+
 void require_grid_memory(const io::Geometry& grid, double bytes_per_voxel) {
   const double needed = double(grid.voxels()) * bytes_per_voxel;
   const double limit = double(backends::host_memory_bytes());
   if (limit <= 0 || needed <= limit) return;
   char text[256];
-  std::snprintf(text, sizeof text,
-                "the output grid %zux%zux%zu (%.3g mm) would need %.3g GB of memory, more than the %.3g GB this "
-                "process may use: choose a coarser --spacing",
-                grid.size[0], grid.size[1], grid.size[2], grid.spacing[0], needed / 1e9, limit / 1e9);
-  throw InputError(text);
+  std::snprintf(text, sizeof text, "the output grid %zux%zux%zu (%.3g mm)", grid.size[0], grid.size[1], grid.size[2],
+                grid.spacing[0]);
+  throw InputError(std::string(text) + " would need " + gigabytes(needed) + " of memory, more than the " +
+                   gigabytes(limit) + " this process may use: choose a coarser --spacing");
 }
 
 Matrix<float> grid_coordinates(const io::Geometry& grid, const FieldDomain& domain) {

@@ -45,6 +45,9 @@ io::Geometry union_grid(const io::Geometry& a, const io::Geometry& b, double spa
 // (backends::host_memory_bytes): "the output grid AxBxC would need N GB ...".
 void require_grid_memory(const io::Geometry& grid, double bytes_per_voxel);
 
+// Bytes as a message shows them: "0.768 GB", "25.3 GB", "1280 GB".
+std::string gigabytes(double bytes);
+
 // Field-domain coordinates (3 x N) of every voxel of a grid, x fastest.
 Matrix<float> grid_coordinates(const io::Geometry& grid, const FieldDomain& domain);
 

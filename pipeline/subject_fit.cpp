@@ -134,6 +134,31 @@ namespace {
 constexpr const char* fit_outputs[] = {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv",
                                        "summary.json"};
 
+// An upper bound of what the model and one batch need, from the options,
+// checked before anything is allocated: the parameters with their
+// gradients and Adam moments (16 B each), and per sample of a batch (times
+// the slice profile's points) the layers' activations, pre-activations and
+// gradients (12 B per unit).
+void require_training_memory(const FitConfig& c) {
+  const EncodingConfig& e = c.field.encoding;
+  const MlpConfig& m = c.field.mlp;
+  const bool fourier = e.kind.find("fourier") != std::string::npos;
+  const bool hash = e.kind.find("hashgrid") != std::string::npos;
+  const double inputs = (fourier ? 2.0 * e.fourier_features : 0) + (hash ? double(e.hash_levels) * e.hash_features : 0);
+  const double table = hash ? double(e.hash_levels) * e.hash_features * std::ldexp(1.0, e.hash_log2_table) : 0;
+  const double hidden = m.hidden, head = m.head_hidden > 0 ? m.head_hidden : std::max(1, m.hidden / 2);
+  const double parameters = table + (inputs + 1) * hidden + (hidden + 1) * hidden * m.layers + 2 * (hidden + 1) * head;
+  const double units = inputs + hidden * (m.layers + 1) + 2 * head + 2;
+  const double points = c.slice_profile == ProfileKind::point ? 1 : std::max(1, c.train.profile_samples);
+  const double needed = 16 * parameters + 12 * units * double(c.train.batch_size) * points;
+  const double limit = double(backends::host_memory_bytes());
+  if (limit <= 0 || needed <= limit) return;
+  throw InputError("the model and its batches would need " + gigabytes(needed) + " of memory (--hidden " +
+                   std::to_string(m.hidden) + ", --layers " + std::to_string(m.layers) + ", --batch-size " +
+                   std::to_string(c.train.batch_size) + "), more than the " + gigabytes(limit) +
+                   " this process may use");
+}
+
 // ".<name>.XXXXXX" folders (io::AtomicFile) of the fit's own files: what a
 // kill in the middle of a write leaves.
 void remove_stale_temporaries(const fs::path& out) {
@@ -197,6 +222,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
       require(!fs::exists(fs::path(c.out) / name), c.out + " holds the results of another fit (" + name +
                                                         "): choose another --out, or give --overwrite");
 
+  require_training_memory(c);
   std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
   try {
     FieldConfig field = c.field;
