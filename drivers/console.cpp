@@ -9,12 +9,13 @@
 namespace mcinr::drivers {
 
 void ConsoleFitObserver::planned(const pipeline::FitPlan& p) {
-  std::printf(
-      "mcinr fit on %s\n  %s (%zu-sample batches)\n  %s\n  %zu samples, %zu parameters (%s), output grid "
-      "%zux%zux%zu\n",
-      p.backend.c_str(), p.images[0].c_str(), p.batch_size, p.images[1].c_str(), p.samples, p.parameters,
-      p.model.c_str(), p.grid.size[0], p.grid.size[1], p.grid.size[2]);
+  std::printf("mcinr fit on %s\n", p.backend.c_str());
+  for (int i = 0; i < 2; ++i)
+    std::printf("  scan %d %s: %s\n", i + 1, p.images[i].c_str(), p.scan_grids[i].summary().c_str());
+  std::printf("  %zu samples in %zu-sample batches, %zu parameters (%s)\n  output grid %s\n", p.samples,
+              p.batch_size, p.parameters, p.model.c_str(), p.grid.summary().c_str());
   std::fflush(stdout);
+  for (const auto& w : p.warnings) std::fprintf(stderr, "mcinr: warning: %s\n", w.c_str());
 }
 
 void ConsoleFitObserver::baseline(const std::string& method, const pipeline::Scores& s) {

@@ -11,21 +11,44 @@
 
 #include "mcinr/backends/device_info.hpp"
 #include "mcinr/drivers/options.hpp"
+#include "mcinr/pipeline/errors.hpp"
+#ifdef MCINR_HAVE_NIFTI
+#include "mcinr/pipeline/volumes.hpp"
+#endif
 #include "mcinr/version.hpp"
 
 namespace {
 
-int run_info(const std::vector<std::string>&) {
-  std::cout << "mcinr " << MCINR_VERSION_STRING << " (" << MCINR_GIT_HASH << ")\n"
-            << mcinr::backends::describe(mcinr::backends::device_info()) << '\n';
+// `mcinr info`: the build and backend; `mcinr info FILE...`: each NIfTI
+// file's geometry, as a fit prints its scans at the start.
+int run_info(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cout << "mcinr " << MCINR_VERSION_STRING << " (" << MCINR_GIT_HASH << ")\n"
+              << mcinr::backends::describe(mcinr::backends::device_info()) << '\n';
+    return 0;
+  }
+#ifdef MCINR_HAVE_NIFTI
+  for (const std::string& path : args) {
+    if (path.rfind("-", 0) == 0) {
+      if (path == "--help" || path == "-h") {
+        std::cout << "usage: mcinr info [FILE.nii[.gz] ...]   (no file: the build and backend)\n";
+        return 0;
+      }
+      throw mcinr::pipeline::InputError("info: unknown option '" + path + "' (mcinr info [FILE ...])");
+    }
+    std::cout << path << ": " << mcinr::pipeline::read_volume(path).geometry.summary() << '\n';
+  }
   return 0;
+#else
+  throw mcinr::pipeline::InputError("info FILE: this build reads no NIfTI (MCINR_ENABLE_IO=OFF)");
+#endif
 }
 
 void usage(std::ostream& out) {
   out << "usage: mcinr <command> [options]   (mcinr <command> --help for its options)\n"
          "commands:\n"
          "  demo      degrade, fit, baseline and evaluate on a generated phantom (--engine: in-memory engine demo)\n"
-         "  info      version, Kokkos backend and BLAS in use\n"
+         "  info      version, Kokkos backend and BLAS in use; with files, each one's geometry\n"
 #ifdef MCINR_HAVE_NIFTI
          "  fit       fit one field to a subject's two low-resolution scans\n"
          "  infer     evaluate a fitted field (checkpoint.h5) on any grid\n"

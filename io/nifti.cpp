@@ -138,6 +138,39 @@ std::array<double, 3> Geometry::world(double i, double j, double k) const {
   return p;
 }
 
+std::string Geometry::orientation_code() const {
+  static const char positive[3] = {'R', 'A', 'S'}, negative[3] = {'L', 'P', 'I'};
+  std::string code;
+  for (int c = 0; c < 3; ++c) {
+    // Column c in RAS: ITK's world is LPS, so x and y change sign.
+    const double ras[3] = {-direction[c], -direction[3 + c], direction[6 + c]};
+    int axis = 0;
+    for (int r = 1; r < 3; ++r)
+      if (std::fabs(ras[r]) > std::fabs(ras[axis])) axis = r;
+    code += ras[axis] >= 0 ? positive[axis] : negative[axis];
+  }
+  return code;
+}
+
+std::string Geometry::summary() const {
+  auto mm = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", v);
+    return std::string(text);
+  };
+  std::string text = std::to_string(size[0]) + "x" + std::to_string(size[1]) + "x" + std::to_string(size[2]) + ", " +
+                     mm(spacing[0]) + " x " + mm(spacing[1]) + " x " + mm(spacing[2]) + " mm, " + orientation_code();
+  const int thick = thickest_axis();
+  const double thinnest = std::min({spacing[0], spacing[1], spacing[2]});
+  if (spacing[thick] > 1.01 * thinnest)
+    text += ", thick axis " + std::to_string(thick + 1) + " (" + mm(spacing[thick]) + " mm)";
+  else
+    text += ", isotropic";
+  text += ", field of view " + mm(double(size[0]) * spacing[0]) + " x " + mm(double(size[1]) * spacing[1]) + " x " +
+          mm(double(size[2]) * spacing[2]) + " mm";
+  return text;
+}
+
 Volume read_nifti(const std::string& path, std::uint64_t max_bytes) {
   if (!std::filesystem::is_regular_file(path)) throw error(path, "no such file");
   auto nifti = itk::NiftiImageIO::New();

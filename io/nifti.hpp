@@ -25,6 +25,13 @@ struct Geometry {
   }
   // World position (mm) of voxel index (i, j, k): origin + D diag(spacing) index.
   std::array<double, 3> world(double i, double j, double k) const;
+  // The orientation code in NIfTI's (RAS+) convention, as nibabel's
+  // aff2axcodes gives it: per voxel axis, the world direction it increases
+  // towards (ITK's LPS directions turned to RAS), e.g. "LAS", "RAS", "LIA".
+  std::string orientation_code() const;
+  // One line: "240x240x40, 1 x 1 x 4 mm, LAS, thick axis 3 (4 mm), field of
+  // view 240 x 240 x 160 mm" ("isotropic" where the spacings agree).
+  std::string summary() const;
 };
 
 struct Volume {

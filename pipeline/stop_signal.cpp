@@ -5,12 +5,21 @@
 namespace mcinr::pipeline {
 namespace {
 volatile std::sig_atomic_t received = 0;
-extern "C" void on_stop_signal(int signal) { received = signal; }
+extern "C" void on_stop_signal(int signal) {
+  // A second Ctrl-C ends the process at once, as without the handler.
+  if (signal == SIGINT && received == SIGINT) {
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+    return;
+  }
+  received = signal;
+}
 }  // namespace
 
 void catch_stop_signals() {
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGUSR1, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
 }
 
 int stop_signal() { return received; }

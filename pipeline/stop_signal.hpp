@@ -1,7 +1,8 @@
 #pragma once
-// SIGTERM and SIGUSR1 as a request to stop cleanly: Slurm sends SIGTERM on
-// preemption, requeue and scancel, and SIGUSR1 ahead of the time limit
-// (--signal=B:USR1@120). The commands install the handlers and give a fit
+// SIGTERM, SIGUSR1 and SIGINT as a request to stop cleanly: Slurm sends
+// SIGTERM on preemption, requeue and scancel, and SIGUSR1 ahead of the time
+// limit (--signal=B:USR1@120); Ctrl-C sends SIGINT (a second Ctrl-C ends
+// the process at once). The commands install the handlers and give a fit
 // `stop_requested` as its StopRequested: the fit then checkpoints between
 // batches and ends with exit_interrupted (pipeline/errors.hpp).
 #include <csignal>

@@ -258,6 +258,21 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   FitPlan& p = s.plan;
   p.backend = backends::describe(backends::device_info());
   p.images = c.image;
+  p.scan_grids = {s.scans[0].volume.geometry, s.scans[1].volume.geometry};
+  {
+    // Two scans thick along the same world direction leave the same gaps:
+    // the method gains little from the pair.
+    auto thick_direction = [](const io::Geometry& g) {
+      const int a = g.thickest_axis();
+      return std::array<double, 3>{g.direction[a], g.direction[3 + a], g.direction[6 + a]};
+    };
+    const auto a = thick_direction(p.scan_grids[0]), b = thick_direction(p.scan_grids[1]);
+    const bool thick0 = p.scan_grids[0].summary().find("thick axis") != std::string::npos;
+    const bool thick1 = p.scan_grids[1].summary().find("thick axis") != std::string::npos;
+    if (thick0 && thick1 && std::fabs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) > 0.9)
+      p.warnings.push_back("both scans are thick along the same direction: their gaps coincide, so the field has "
+                           "little to fill them from (the method needs two orientations, e.g. axial and coronal)");
+  }
   p.batch_size = c.train.batch_size;
   p.samples = s.trainer->sample_count();
   p.parameters = s.trainer->field().parameter_count();

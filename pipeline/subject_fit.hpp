@@ -29,6 +29,8 @@ namespace mcinr::pipeline {
 struct FitPlan {
   std::string backend;                // Kokkos, threads, GEMM provider
   std::array<std::string, 2> images;  // the two scans
+  std::array<io::Geometry, 2> scan_grids;
+  std::vector<std::string> warnings;  // e.g. both scans thick along one direction
   std::size_t batch_size = 0, samples = 0, parameters = 0;
   std::string model;  // "split-head 256x4, heads 128, FF 128 x 4"
   io::Geometry grid;  // output grid

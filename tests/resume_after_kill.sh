@@ -60,6 +60,18 @@ grep -E "^signal 10 in epoch [0-9]+ at batch [0-9]+/[0-9]+: checkpointed" "$work
 "$mcinr" "${args[@]}" --out "$work/signalled" --resume > "$work/signalled-resumed.log"
 grep "^resuming" "$work/signalled-resumed.log"
 same_fit straight signalled "after a signal and resume"
+# Ctrl-C (SIGINT) checkpoints like SIGTERM: status 75, and the fit resumes.
+"$mcinr" "${args[@]}" --out "$work/interrupted" > "$work/interrupted.log" &
+pid=$!
+wait_epochs "$work/interrupted/metrics.csv" 1
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+[ "$status" -eq 75 ] || { echo "SIGINT: exit status $status, expected 75"; cat "$work/interrupted.log"; exit 1; }
+grep -E "^signal 2 .*: checkpointed" "$work/interrupted.log"
+"$mcinr" "${args[@]}" --out "$work/interrupted" --resume > /dev/null
+same_fit straight interrupted "after Ctrl-C and resume"
+
 # A signal during an evaluation (long on CPUs for large grids) abandons it:
 # the checkpoint holds the trained epoch, the resumed fit evaluates it. The
 # signal comes from the test hook MCINR_TEST_SIGNAL_AT_EVALUATION=2 (as the

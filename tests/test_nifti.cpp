@@ -160,3 +160,23 @@ TEST_CASE("fading detail: the smooth part linear, the detail as (1 - t)^p; the s
   const Volume iso_faded = resample_fading_detail(iso, grid, 0.7, 2.0), iso_linear = resample(iso, grid, 1);
   CHECK(iso_faded.voxels == iso_linear.voxels);
 }
+
+TEST_CASE("orientation codes follow NIfTI's RAS+ convention (nibabel's aff2axcodes)", "[io][nifti]") {
+  mcinr::io::Geometry g;
+  CHECK(g.orientation_code() == "LPS");  // ITK's identity direction is LPS: a NIfTI affine diag(-1, -1, 1)
+  // "LIA" (a coronal scan): RAS affine columns (-1, 0, 0), (0, 0, -1), (0, 1, 0); in ITK's LPS world the
+  // x and y rows change sign.
+  g.direction = {1, 0, 0, 0, 0, -1, 0, -1, 0};
+  CHECK(g.orientation_code() == "LIA");
+  // "LAS": RAS affine diag(-1, 1, 1).
+  g.direction = {1, 0, 0, 0, -1, 0, 0, 0, 1};
+  CHECK(g.orientation_code() == "LAS");
+  // Oblique: each axis takes its largest component.
+  g.direction = {-0.94, -0.1, 0, 0.1, -0.94, 0, 0, 0, 1};
+  CHECK(g.orientation_code() == "RAS");
+  g.size = {240, 240, 40};
+  g.spacing = {1, 1, 4};
+  CHECK(g.summary() == "240x240x40, 1 x 1 x 4 mm, RAS, thick axis 3 (4 mm), field of view 240 x 240 x 160 mm");
+  g.spacing = {1, 1, 1};
+  CHECK(g.summary() == "240x240x40, 1 x 1 x 1 mm, RAS, isotropic, field of view 240 x 240 x 40 mm");
+}
