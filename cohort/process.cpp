@@ -13,6 +13,12 @@ extern char** environ;
 
 namespace mcinr::cohort {
 
+std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789_@%+=:,./-") == std::string::npos;
+  return plain ? word : shell_quoted(word);
+}
+
 std::string shell_quoted(const std::string& word) {
   std::string out = "'";
   for (char ch : word) {

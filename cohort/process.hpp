@@ -16,5 +16,9 @@ CommandResult run_command(const std::vector<std::string>& argv);
 
 // POSIX shell single-quoting of one word.
 std::string shell_quoted(const std::string& word);
+// The word as it reads in a command line a user copies: unchanged where it
+// holds only letters, digits and _@%+=:,./- (nothing a shell expands), else
+// shell_quoted.
+std::string shell_word(const std::string& word);
 
 }  // namespace mcinr::cohort

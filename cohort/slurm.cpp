@@ -147,10 +147,14 @@ std::string first_line(std::string text) {
 
 }  // namespace
 
-std::string submit_array(const std::string& script, const std::string& ranges, int max_parallel) {
+std::vector<std::string> sbatch_command(const std::string& script, const std::string& ranges, int max_parallel) {
   std::string array = "--array=" + ranges;
   if (max_parallel > 0) array += "%" + std::to_string(max_parallel);
-  const CommandResult r = run_command({"sbatch", "--parsable", array, script});
+  return {"sbatch", "--parsable", array, script};
+}
+
+std::string submit_array(const std::string& script, const std::string& ranges, int max_parallel) {
+  const CommandResult r = run_command(sbatch_command(script, ranges, max_parallel));
   if (r.status == 127 && r.out.empty())
     throw std::runtime_error("sbatch not found: mcinr cohort submit runs on a Slurm cluster's login node");
   if (r.status != 0)

@@ -42,6 +42,8 @@ std::string array_ranges(std::vector<int> indices);
 
 // sbatch --parsable --array=RANGES[%N] script; returns the job id. Throws
 // std::runtime_error with sbatch's message where it refuses (or is absent).
+// The sbatch command line submit_array runs.
+std::vector<std::string> sbatch_command(const std::string& script, const std::string& ranges, int max_parallel);
 std::string submit_array(const std::string& script, const std::string& ranges, int max_parallel);
 
 // Tasks of the given array jobs that Slurm still holds: pending, running,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mcinr/cohort/process.hpp"
 #include "mcinr/cohort/slurm.hpp"
 #include "mcinr/pipeline/errors.hpp"
 
@@ -128,10 +129,13 @@ SubmitResult submit_cohort(const Run& run, bool dry_run) {
   }
   if (result.indices.empty()) return result;
   result.ranges = slurm::array_ranges(result.indices);
-  if (dry_run) return result;
   const std::string config = run.config();
   const slurm::BatchSettings batch = config.empty() ? slurm::BatchSettings{} : slurm::read_batch_settings(config);
-  result.job = slurm::submit_array((run.dir / "cohort.sbatch").string(), result.ranges, batch.max_parallel);
+  const std::string script = (run.dir / "cohort.sbatch").string();
+  for (const std::string& word : slurm::sbatch_command(script, result.ranges, batch.max_parallel))
+    result.command += (result.command.empty() ? "" : " ") + shell_word(word);
+  if (dry_run) return result;
+  result.job = slurm::submit_array(script, result.ranges, batch.max_parallel);
   append_job(run, result.job, result.ranges);
   return result;
 }

@@ -33,6 +33,7 @@ struct SubmitResult {
   std::string ranges;        // "1-3,5"
   int done = 0, queued = 0;  // skipped
   std::string job;           // the array job's id (empty: nothing submitted, or a dry run)
+  std::string command;       // the sbatch command line (shell-quoted), run or, on a dry run, not
 };
 // sbatch's the array for the subjects neither done nor queued (unless
 // dry_run); records the job in jobs.csv. InputError where the queue cannot

@@ -71,8 +71,8 @@ int cohort_submit(const std::vector<std::string>& args) {
     std::printf("nothing to submit: %d done, %d queued or running, of %zu subjects\n", r.done, r.queued,
                 run.subjects.size());
   else if (dry_run)
-    std::printf("would submit array tasks %s (%zu subject%s; %d done, %d queued)\n", r.ranges.c_str(), n,
-                n == 1 ? "" : "s", r.done, r.queued);
+    std::printf("would submit array tasks %s (%zu subject%s; %d done, %d queued) with\n  %s\n", r.ranges.c_str(), n,
+                n == 1 ? "" : "s", r.done, r.queued, r.command.c_str());
   else
     std::printf("submitted job %s: array tasks %s (%zu subject%s; %d done and skipped, %d already queued)\n",
                 r.job.c_str(), r.ranges.c_str(), n, n == 1 ? "" : "s", r.done, r.queued);

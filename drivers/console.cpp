@@ -12,8 +12,8 @@ void ConsoleFitObserver::planned(const pipeline::FitPlan& p) {
   std::printf("mcinr fit on %s\n", p.backend.c_str());
   for (int i = 0; i < 2; ++i)
     std::printf("  scan %d %s: %s\n", i + 1, p.images[i].c_str(), p.scan_grids[i].summary().c_str());
-  std::printf("  %zu samples in %zu-sample batches, %zu parameters (%s)\n  output grid %s\n", p.samples,
-              p.batch_size, p.parameters, p.model.c_str(), p.grid.summary().c_str());
+  std::printf("  %zu samples in %zu-sample batches, %zu parameters (%s)\n  output grid %s\n", p.samples, p.batch_size,
+              p.parameters, p.model.c_str(), p.grid.summary().c_str());
   std::fflush(stdout);
   for (const auto& w : p.warnings) std::fprintf(stderr, "mcinr: warning: %s\n", w.c_str());
 }

@@ -4,13 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <system_error>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 namespace mcinr::io {

@@ -63,7 +63,8 @@ void require_within_file(hid_t file, const std::string& name, double bytes) {
   check(H5Fget_filesize(file, &file_bytes), "size of the file");
   if (bytes > double(file_bytes)) {
     char text[160];
-    std::snprintf(text, sizeof text, "%s declares %.3g GB, more than the %llu-byte file holds (reading it would need that much)",
+    std::snprintf(text, sizeof text,
+                  "%s declares %.3g GB, more than the %llu-byte file holds (reading it would need that much)",
                   name.c_str(), bytes / 1e9, static_cast<unsigned long long>(file_bytes));
     throw Failure(text);
   }
@@ -190,7 +191,9 @@ void write_encoding(hid_t file, const EncodingRecord& e) {
 EncodingRecord read_encoding(hid_t file) {
   EncodingRecord e;
   e.kind = read_string(file, "/field/encoding/kind");
-  if (e.kind.empty() || e.kind.size() > 64 || e.kind.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-") != std::string::npos)
+  if (e.kind.empty() || e.kind.size() > 64 ||
+      e.kind.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-") !=
+          std::string::npos)
     throw Failure("encoding kind");
   e.attributes = read_named(file, "/field/encoding/attribute");
   for (const auto& name : split(read_string(file, "/field/encoding/array_names"))) {

@@ -10,8 +10,8 @@
 #include <nifti1_io.h>
 
 #include <unistd.h>
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

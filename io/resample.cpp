@@ -63,7 +63,8 @@ std::vector<float> in_plane_low_pass(const Volume& v, int axis, double sigma_mm)
     const long reach = long(std::ceil(4 * sigma));
     std::vector<double> kernel(std::size_t(2 * reach + 1));
     double total = 0;
-    for (long d = -reach; d <= reach; ++d) total += kernel[std::size_t(d + reach)] = std::exp(-0.5 * d * d / (sigma * sigma));
+    for (long d = -reach; d <= reach; ++d)
+      total += kernel[std::size_t(d + reach)] = std::exp(-0.5 * d * d / (sigma * sigma));
     for (double& w : kernel) w /= total;
     const std::vector<float> in = out;
     const long n = long(size[a]);

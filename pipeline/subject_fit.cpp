@@ -43,7 +43,7 @@ struct SubjectFit::State {
   std::optional<io::Checkpoint> resumed;
   std::unique_ptr<FieldTrainer<float>> trainer;
   Matrix<float> query;
-  Matrix<float> masked_query;                      // fast evaluation: the brain mask's voxels
+  Matrix<float> masked_query;                       // fast evaluation: the brain mask's voxels
   Kokkos::View<std::size_t*, MemSpace> mask_index;  // their voxel indices
   std::optional<DataConsistency> consistency;
   std::optional<ResidualCorrection> correction;
@@ -165,8 +165,8 @@ void remove_stale_temporaries(const fs::path& out) {
   std::vector<fs::path> stale;
   for (const auto& entry : fs::directory_iterator(out)) {
     const std::string name = entry.path().filename().string();
-    for (const std::string file : {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv",
-                                   "summary.json", "checkpoint.h5"})
+    for (const std::string file :
+         {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv", "summary.json", "checkpoint.h5"})
       if (name.size() == file.size() + 8 && name.compare(0, file.size() + 2, "." + file + ".") == 0 &&
           entry.is_directory() && !entry.is_symlink())
         stale.push_back(entry.path());
@@ -214,13 +214,13 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     require(!fs::exists(s.checkpoint_path),
             s.checkpoint_path + " exists: continue it with --resume, or choose another --out");
   // Never onto an input, never over another fit's results unasked.
-  const std::vector<std::string> inputs = {c.image[0], c.image[1], c.mask[0],     c.mask[1],
+  const std::vector<std::string> inputs = {c.image[0], c.image[1], c.mask[0],    c.mask[1],
                                            c.gt[0],    c.gt[1],    c.brain_mask, c.reference};
   for (const char* name : fit_outputs) require_not_input((fs::path(c.out) / name).string(), inputs);
   if (!s.resumed && !c.overwrite)
     for (const char* name : {"summary.json", "contrast1.nii.gz", "contrast2.nii.gz"})  // a finished fit's
-      require(!fs::exists(fs::path(c.out) / name), c.out + " holds the results of another fit (" + name +
-                                                        "): choose another --out, or give --overwrite");
+      require(!fs::exists(fs::path(c.out) / name),
+              c.out + " holds the results of another fit (" + name + "): choose another --out, or give --overwrite");
 
   require_training_memory(c);
   std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
@@ -270,8 +270,9 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     const bool thick0 = p.scan_grids[0].summary().find("thick axis") != std::string::npos;
     const bool thick1 = p.scan_grids[1].summary().find("thick axis") != std::string::npos;
     if (thick0 && thick1 && std::fabs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) > 0.9)
-      p.warnings.push_back("both scans are thick along the same direction: their gaps coincide, so the field has "
-                           "little to fill them from (the method needs two orientations, e.g. axial and coronal)");
+      p.warnings.push_back(
+          "both scans are thick along the same direction: their gaps coincide, so the field has "
+          "little to fill them from (the method needs two orientations, e.g. axial and coronal)");
   }
   p.batch_size = c.train.batch_size;
   p.samples = s.trainer->sample_count();
@@ -447,7 +448,8 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   // budget, less the final evaluation and the writing, becomes the number
   // of steps the cosine falls over. Training also stops at a hard deadline.
   const bool budgeted = c.time_budget > 0;
-  const auto deadline = s.created + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.time_budget));
+  const auto deadline =
+      s.created + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.time_budget));
   double reserve = 0;  // seconds kept for the final evaluation and the writing
   bool planned = !budgeted || trainer.train_config().total_steps > 0;
   const std::uint64_t all_steps = std::uint64_t(epochs) * batches;  // the most --epochs allows
@@ -465,13 +467,16 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   auto observe = [&](const BatchProgress& p) {
     steps_done = std::uint64_t(p.epoch - 1) * batches + p.batch;
     const double rate = p.seconds > 0 ? double(p.samples) / p.seconds : 0.0;
-    double remaining = double(batches - p.batch) * double(c.train.batch_size) + double(samples) * double(epochs - p.epoch);
+    double remaining =
+        double(batches - p.batch) * double(c.train.batch_size) + double(samples) * double(epochs - p.epoch);
     if (budgeted && planned)
-      remaining = double(trainer.train_config().total_steps - std::min(steps_done, trainer.train_config().total_steps)) *
-                  double(c.train.batch_size);
+      remaining =
+          double(trainer.train_config().total_steps - std::min(steps_done, trainer.train_config().total_steps)) *
+          double(c.train.batch_size);
     double eta = rate > 0 ? remaining / rate : 0.0;
     // Before the plan (epoch 1 of a budgeted fit) the budget is the estimate.
-    if (budgeted && !planned) eta = std::min(eta, std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count()));
+    if (budgeted && !planned)
+      eta = std::min(eta, std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count()));
     observer.training(p, eta);
   };
   // The steps the rest of the budget (less the reserve) allows at an
@@ -511,7 +516,12 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     EpochReport report;
     report.stats = stats;
     report.epochs = epochs;
-    report.scored = (e + 1) % c.eval_every == 0 || last_epoch || (budgeted && !planned);
+    // Without ground truth an evaluation yields one MI number at the price of
+    // predicting the grid: only early stopping reads it, so without that the
+    // fit evaluates at the end (and once early on where a time budget plans
+    // from the evaluation's cost).
+    const bool per_epoch = s.evaluator.has_truth() || c.early_stopping;
+    report.scored = (per_epoch && (e + 1) % c.eval_every == 0) || last_epoch || (budgeted && !planned);
     std::vector<double> row = {double(e + 1), stats.lr, stats.loss, stats.seconds, stats.samples_per_second};
     row.resize(columns.size(), NAN);
     bool early_stop = false;

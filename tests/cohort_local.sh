@@ -106,9 +106,13 @@ mean=$(awk -F, 'NR > 1 && $3 == "done" { s += $10; n++ } END { printf "%.2f", s 
 grep -q "^| mcinr | $mean ± " "$run/cohort.md" || fail "cohort.md does not show the mean PSNR $mean"
 grep -q "^- c (index 3): .*c_c2_LR.nii.gz: no such file" "$run/cohort.md" || fail "cohort.md does not list the failure"
 
-# Submitting again would take only the failed subject.
-"$mcinr" cohort submit "$run" --dry-run | grep -q "^would submit array tasks 3 (1 subject; 2 done, 0 queued)" ||
+# Submitting again would take only the failed subject, with this sbatch line.
+"$mcinr" cohort submit "$run" --dry-run > "$work/dry-run.txt"
+grep -q "^would submit array tasks 3 (1 subject; 2 done, 0 queued) with$" "$work/dry-run.txt" ||
   fail "submit --dry-run does not skip the done subjects"
+grep -qF "  sbatch --parsable --array=3 $run/cohort.sbatch" "$work/dry-run.txt" ||
+  grep -qF "  sbatch --parsable --array=3 '$run/cohort.sbatch'" "$work/dry-run.txt" ||
+  fail "submit --dry-run does not print the sbatch command: $(cat "$work/dry-run.txt")"
 
 # A done subject run again (a stray resubmission) is left as it is.
 "$mcinr" cohort task "$run" 1 | grep -q "mcinr cohort task 1 (a): done already" || fail "task 1 ran again"

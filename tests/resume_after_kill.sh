@@ -77,7 +77,7 @@ same_fit straight interrupted "after Ctrl-C and resume"
 # signal comes from the test hook MCINR_TEST_SIGNAL_AT_EVALUATION=2 (as the
 # second evaluation starts), so it lands there on any build speed.
 eval_args=(fit --image1 "$subject"/*_c1_LR.nii.gz --image2 "$subject"/*_c2_LR.nii.gz --spacing 0.5 --mask-margin 0
-           --hidden 64 --layers 2 --fourier-features 16 --epochs 3 --batch-size 2000)
+           --hidden 64 --layers 2 --fourier-features 16 --epochs 3 --batch-size 2000 --early-stopping)
 "$mcinr" "${eval_args[@]}" --out "$work/eval-straight" > /dev/null
 status=0
 MCINR_TEST_SIGNAL_AT_EVALUATION=2 "$mcinr" "${eval_args[@]}" --out "$work/eval-signalled" > "$work/eval-signalled.log" ||

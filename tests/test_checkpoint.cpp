@@ -154,9 +154,9 @@ TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
     H5Sclose(space);
     H5Fclose(file);
     CHECK(fs::file_size(bomb) < 100000);
-    CHECK_THROWS_WITH(read_checkpoint(bomb.string()),
-                      Catch::Contains("/state/parameters declares 256 GB, more than the") &&
-                          Catch::Contains("file holds"));
+    CHECK_THROWS_WITH(
+        read_checkpoint(bomb.string()),
+        Catch::Contains("/state/parameters declares 256 GB, more than the") && Catch::Contains("file holds"));
   }
   {
     const fs::path bomb = dir / "string_bomb.h5";

@@ -41,6 +41,10 @@ TEST_CASE("array ranges compress sorted indices", "[cohort]") {
 TEST_CASE("shell quoting survives quotes and spaces", "[cohort]") {
   CHECK(cohort::shell_quoted("/a b/c") == "'/a b/c'");
   CHECK(cohort::shell_quoted("it's") == "'it'\\''s'");
+  CHECK(cohort::shell_word("--array=1-3,5%2") == "--array=1-3,5%2");
+  CHECK(cohort::shell_word("/a b/c") == "'/a b/c'");
+  CHECK(cohort::shell_word("$HOME") == "'$HOME'");
+  CHECK(cohort::shell_word("") == "''");
 }
 
 TEST_CASE("subject folders are found below the root, in order, with their files", "[cohort]") {

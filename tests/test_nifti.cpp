@@ -121,8 +121,7 @@ TEST_CASE("fading detail: the smooth part linear, the detail as (1 - t)^p; the s
   const double base[slices] = {10, 20, 5, 0}, amp[slices] = {3, -2, 4, 1};
   for (std::size_t k = 0; k < slices; ++k)
     for (std::size_t j = 0; j < n; ++j)
-      for (std::size_t i = 0; i < n; ++i)
-        thick.voxels.push_back(float(base[k] + amp[k] * ((i + j) % 2 ? -1 : 1)));
+      for (std::size_t i = 0; i < n; ++i) thick.voxels.push_back(float(base[k] + amp[k] * ((i + j) % 2 ? -1 : 1)));
   Geometry grid;
   grid.size = {n, n, 4 * (slices - 1) + 1};
   grid.spacing = {1, 1, 1};
@@ -137,8 +136,8 @@ TEST_CASE("fading detail: the smooth part linear, the detail as (1 - t)^p; the s
         for (std::size_t i = 13; i < n - 13; ++i) {
           const std::size_t k = std::min(z / 4, slices - 2);
           const double t = (z - 4.0 * k) / 4.0, sign = (i + j) % 2 ? -1 : 1;
-          const double expected = (1 - t) * base[k] + t * base[k + 1] +
-                                  sign * (std::pow(1 - t, p) * amp[k] + std::pow(t, p) * amp[k + 1]);
+          const double expected =
+              (1 - t) * base[k] + t * base[k + 1] + sign * (std::pow(1 - t, p) * amp[k] + std::pow(t, p) * amp[k + 1]);
           worst = std::max(worst, std::abs(faded.at(i, j, z) - expected));
         }
     // On the slices every voxel keeps its value, edges included.
@@ -152,7 +151,8 @@ TEST_CASE("fading detail: the smooth part linear, the detail as (1 - t)^p; the s
   // Power 1 is linear interpolation, whatever the band split.
   const Volume one = resample_fading_detail(thick, grid, 0.7, 1.0);
   double diff = 0;
-  for (std::size_t v = 0; v < one.voxels.size(); ++v) diff = std::max(diff, double(std::abs(one.voxels[v] - linear.voxels[v])));
+  for (std::size_t v = 0; v < one.voxels.size(); ++v)
+    diff = std::max(diff, double(std::abs(one.voxels[v] - linear.voxels[v])));
   CHECK(diff < 1e-4);
   // A volume without a thick axis is interpolated linearly.
   Volume iso = thick;

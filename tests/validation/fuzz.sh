@@ -25,6 +25,7 @@ cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz-}" > "$work.bu
 
 export ASAN_OPTIONS=detect_leaks=1:detect_container_overflow=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$src/tests/fuzz/lsan.supp  # HDF5's own leaks on corrupt files
 run_target() {
   local t=$1 dir=$work/$1
   mkdir -p "$dir/corpus" "$dir/crashes"
