@@ -35,7 +35,8 @@ template <class Scalar> void copy_rows(ConstMatrixRef<Scalar> y, MatrixRef<Scala
 }  // namespace detail
 
 template <class Scalar>
-bool Field<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, const StopRequested& stop) {
+bool Field<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, const StopRequested& stop,
+                            const PredictProgress& progress) {
   const std::size_t total = coords.extent(1);
   const int contrasts = mlp_.contrasts();
   if (coords.extent(0) != 3 || out.extent(0) != total || out.extent(1) != std::size_t(contrasts))
@@ -52,6 +53,10 @@ bool Field<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out
     encoding_->encode(columns(coords, begin, begin + n), enc);
     mlp_.forward(enc, BatchSplit::whole(n, contrasts), false);
     detail::copy_rows<Scalar>(mlp_.output(), out, begin);
+    if (progress) {
+      Kokkos::fence();
+      progress(begin + n, total);
+    }
   }
   Kokkos::fence();
   return true;

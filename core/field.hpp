@@ -18,6 +18,8 @@ struct FieldConfig {
 // Asked between chunks of a long computation: true abandons it (a fit
 // interrupted by Slurm must checkpoint within its grace time).
 using StopRequested = std::function<bool()>;
+// Called after each chunk of a prediction with the points done and in all.
+using PredictProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 template <class Scalar> class Field {
  public:
@@ -34,8 +36,9 @@ template <class Scalar> class Field {
 
   // Evaluates every head at coords (3 x N) into out (N x contrasts), in
   // chunks of the capacity. Returns false, with out incomplete, where stop
-  // said so between chunks.
-  bool predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, const StopRequested& stop = {});
+  // said so between chunks. progress (optional) hears after each chunk.
+  bool predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, const StopRequested& stop = {},
+               const PredictProgress& progress = {});
 
  private:
   std::unique_ptr<Encoding<Scalar>> encoding_;

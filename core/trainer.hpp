@@ -51,9 +51,9 @@ KOKKOS_INLINE_FUNCTION void profile_point(ProfileKind kind, double u, double& t,
 }
 
 template <class Scalar> struct SampleSet {
-  Matrix<Scalar> coords;            // 3 x S, in the field's domain
-  Vector<Scalar> values;            // S
-  std::vector<std::size_t> counts;  // per contrast
+  Matrix<Scalar> coords;               // 3 x S, in the field's domain
+  Vector<Scalar> values;               // S
+  std::vector<std::size_t> counts;     // per contrast
   std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
   std::size_t size() const { return values.extent(0); }
 };
@@ -147,8 +147,9 @@ template <class Scalar> class FieldTrainer {
   // Sets total_steps and constant_steps (a budgeted fit, once it knows its speed).
   void set_step_plan(std::uint64_t total_steps, std::uint64_t constant_steps);
 
-  bool predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, const StopRequested& stop = {}) {
-    return field_.predict(coords, out, stop);
+  bool predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, const StopRequested& stop = {},
+               const PredictProgress& progress = {}) {
+    return field_.predict(coords, out, stop, progress);
   }
 
   int epochs_done() const { return epoch_; }

@@ -54,6 +54,27 @@ void ConsoleFitObserver::epoch_done(const pipeline::EpochReport& r) {
   std::fflush(stdout);
 }
 
+void PredictionProgress::update(std::size_t done, std::size_t total, double seconds) {
+  // A line at each tenth reached once a second has passed (a short
+  // prediction prints nothing), the last at 100%: logs stay short.
+  if (total == 0) return;
+  const int tenth = int(10 * done / total);
+  const bool finished = done >= total;
+  if (tenth <= printed_ || (seconds < 1 && !(finished && printed_ > 0))) {
+    if (finished) printed_ = 0;
+    return;
+  }
+  const double eta = done ? seconds * double(total - done) / double(done) : 0;
+  std::printf("  predicting the output grid: %3d%% of %.3g M voxels, %.0f s, ETA %.0f s\n", int(100 * done / total),
+              double(total) / 1e6, seconds, eta);
+  std::fflush(stdout);
+  printed_ = finished ? 0 : tenth;  // after 100%, ready for the next prediction
+}
+
+void ConsoleFitObserver::predicting(std::size_t done, std::size_t total, double seconds) {
+  prediction_.update(done, total, seconds);
+}
+
 void ConsoleFitObserver::early_stopped(int epoch) {
   std::printf("early stopping: MI(pred1, pred2) settled after epoch %d\n", epoch);
   std::fflush(stdout);

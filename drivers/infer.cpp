@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "mcinr/drivers/console.hpp"
 #include "mcinr/drivers/options.hpp"
 #include "mcinr/pipeline/inference.hpp"
 #include "mcinr/pipeline/volumes.hpp"
@@ -33,15 +34,16 @@ int run_infer(const std::vector<std::string>& args) {
   for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz"}) {
     const std::string path = (std::filesystem::path(out) / name).string();
     pipeline::require_not_input(path, {checkpoint, reference});
-    require(overwrite || !std::filesystem::exists(path),
-            path + " exists: choose another --out, or give --overwrite");
+    require(overwrite || !std::filesystem::exists(path), path + " exists: choose another --out, or give --overwrite");
   }
   pipeline::Inference inference(checkpoint, reference, spacing);
   const io::Geometry& g = inference.grid();
   std::printf("mcinr infer: %s on a %zux%zux%zu grid (%.3g x %.3g x %.3g mm)\n", checkpoint.c_str(), g.size[0],
               g.size[1], g.size[2], g.spacing[0], g.spacing[1], g.spacing[2]);
   std::fflush(stdout);
-  inference.run(out);
+  PredictionProgress progress;
+  inference.run(out, {},
+                [&](std::size_t done, std::size_t total, double seconds) { progress.update(done, total, seconds); });
   std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz\n", out.c_str());
   return 0;
 }

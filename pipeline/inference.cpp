@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "mcinr/pipeline/errors.hpp"
@@ -20,7 +21,9 @@ Inference::Inference(const std::string& checkpoint, const std::string& reference
   require_grid_memory(grid_, 24);  // the prediction (8 B), a contrast's host copies (16)
 }
 
-std::vector<std::string> Inference::run(const std::string& out, const StopRequested& stop) {
+std::vector<std::string> Inference::run(const std::string& out, const StopRequested& stop,
+                                        const std::function<void(std::size_t, std::size_t, double)>& progress) {
+  const auto started = std::chrono::steady_clock::now();
   try {
     fs::create_directories(out);
   } catch (const fs::filesystem_error& e) {
@@ -38,6 +41,9 @@ std::vector<std::string> Inference::run(const std::string& out, const StopReques
     const auto rows = Kokkos::make_pair(k0 * slice, (k0 + part.size[2]) * slice);
     if (!saved_.field.predict(coords, Kokkos::subview(prediction, rows, Kokkos::ALL()), stop))
       throw std::runtime_error("mcinr infer: stopped by a signal before the outputs were written");
+    if (progress)
+      progress(rows.second, grid_.voxels(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   std::vector<std::string> written;
   for (int c = 0; c < 2; ++c) {

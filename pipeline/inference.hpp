@@ -2,6 +2,7 @@
 // A saved field (a fit's checkpoint.h5) evaluated on any grid, 0.5 mm
 // included: the grid is predicted in slabs, so only the output volumes are
 // held whole.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,10 @@ class Inference {
 
   const io::Geometry& grid() const { return grid_; }
   // Predicts both contrasts and writes out/contrast1.nii.gz, contrast2.nii.gz;
-  // returns their paths.
-  std::vector<std::string> run(const std::string& out, const StopRequested& stop = {});
+  // returns their paths. progress hears (voxels done, in all, seconds) as
+  // the prediction goes.
+  std::vector<std::string> run(const std::string& out, const StopRequested& stop = {},
+                               const std::function<void(std::size_t, std::size_t, double)>& progress = {});
 
  private:
   SavedField saved_;

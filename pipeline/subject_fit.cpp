@@ -411,6 +411,9 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   // BraTS), longer than Slurm's grace before SIGKILL, so it gives up between
   // its stages.
   double predict_seconds = 0, correct_seconds = 0, score_seconds = 0;
+  // The last prediction of the whole grid (the written volumes) reports its
+  // progress: on large grids it takes minutes.
+  bool announce = false;
   auto evaluate = [&](bool full) -> std::optional<Scores> {
     const bool masked = !full && s.masked_query.extent(1) > 0;
     const auto t0 = Clock::now();
@@ -420,8 +423,11 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       Matrix<float> part("masked_prediction", s.masked_query.extent(1), 2);
       if (!trainer.predict(s.masked_query, part, stop)) return std::nullopt;
       expand_masked(part, s.mask_index, prediction);
-    } else if (!trainer.predict(s.query, prediction, stop)) {
-      return std::nullopt;
+    } else {
+      PredictProgress progress;
+      if (announce)
+        progress = [&](std::size_t done, std::size_t total) { observer.predicting(done, total, seconds_since(t0)); };
+      if (!trainer.predict(s.query, prediction, stop, progress)) return std::nullopt;
     }
     predict_seconds = seconds_since(t0);
     const auto tc = Clock::now();
@@ -526,7 +532,9 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     row.resize(columns.size(), NAN);
     bool early_stop = false;
     if (report.scored) {
+      announce = last_epoch;
       const std::optional<Scores> scores = evaluate(last_epoch || !c.fast_evaluation);
+      announce = false;
       if (!scores) {
         trainer.set_epochs_done(e);
         return interrupted(batches, result.position.loss_sum, "at the evaluation of epoch " + std::to_string(e + 1));
@@ -592,6 +600,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     // The written volumes come from the whole grid: the last evaluation
     // predicted only the brain mask (early stopping), so predict again and
     // score the whole protocol into the last row.
+    announce = true;
     const std::optional<Scores> scores = evaluate(true);
     if (!scores) throw std::runtime_error("the final prediction was stopped");
     std::vector<double> row = table.row(table.rows() - 1);

@@ -51,7 +51,7 @@ struct EpochReport {
   int epochs = 0;       // planned
   bool scored = false;  // evaluated this epoch
   Scores scores;
-  double evaluation_seconds = 0;     // prediction, corrections and scoring, where scored
+  double evaluation_seconds = 0;  // prediction, corrections and scoring, where scored
   double predict_seconds = 0, correct_seconds = 0, score_seconds = 0;  // its three parts
   std::size_t evaluated_voxels = 0;  // the voxels predicted: the grid, or the brain mask's (fast evaluation)
 };
@@ -67,6 +67,9 @@ class FitObserver {
   virtual void training(const BatchProgress&, double /*eta_seconds*/) {}
   virtual void epoch_done(const EpochReport&) {}
   virtual void early_stopped(int /*epoch*/) {}
+  // During the prediction of the whole output grid for the written volumes,
+  // after each chunk: voxels done, in all, seconds so far.
+  virtual void predicting(std::size_t /*done*/, std::size_t /*total*/, double /*seconds*/) {}
 };
 
 struct FitOutcome {

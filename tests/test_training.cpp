@@ -174,6 +174,15 @@ TEST_CASE("a prediction asks to stop between chunks and gives up when told", "[t
   stop_queries = 0;
   CHECK_FALSE(trainer.predict(points, stopped, stop_on_second_query));
   CHECK(stop_queries == 2);
+  // Progress after each chunk: 500, 1000, 1500, 2000 of 2000.
+  std::vector<std::size_t> heard;
+  Matrix<Scalar> reported("reported", 2000, 2);
+  CHECK(trainer.predict(points, reported, {}, [&](std::size_t done, std::size_t total) {
+    CHECK(total == 2000);
+    heard.push_back(done);
+  }));
+  CHECK(heard == std::vector<std::size_t>{500, 1000, 1500, 2000});
+  CHECK(testing::to_host(reported) == testing::to_host(plain));
 }
 
 TEST_CASE("an epoch stops at the first batch whose loss is not finite", "[training][divergence]") {
