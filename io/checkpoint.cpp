@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -116,6 +117,15 @@ std::string read_string(hid_t file, const std::string& name) {
   std::string value(size, '\0');
   check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.data()), "read " + name);
   return value.substr(0, value.find('\0'));
+}
+
+// A count stored as a double (epochs, grid sizes): refused unless a whole
+// number in 0..max, before any conversion (a NaN or 1e308 cast to an
+// integer is undefined behaviour).
+std::uint64_t whole_number(double value, double max, const std::string& name) {
+  if (!(value >= 0 && value <= max && value == std::floor(value)))
+    throw Failure(name + " is not a whole number between 0 and " + std::to_string(std::uint64_t(max)));
+  return std::uint64_t(value);
 }
 
 double read_scalar(hid_t file, const std::string& name) {
@@ -296,7 +306,7 @@ Checkpoint read_checkpoint(const std::string& path) {
       c.input_hashes = {hashes[0], hashes[1]};
     }
     c.seed = read_array<std::uint64_t>(file, "/state/seed").at(0);
-    c.epochs_done = int(read_scalar(file, "/state/epochs_done"));
+    c.epochs_done = int(whole_number(read_scalar(file, "/state/epochs_done"), 1e6, "/state/epochs_done"));
     c.next_batch = read_array<std::uint64_t>(file, "/state/next_batch").at(0);
     c.epoch_loss_sum = read_scalar(file, "/state/epoch_loss_sum");
     c.adam_steps = read_array<std::uint64_t>(file, "/state/adam_steps").at(0);
@@ -327,7 +337,7 @@ Checkpoint read_checkpoint(const std::string& path) {
     if (size.size() != 3 || spacing.size() != 3 || origin.size() != 3 || direction.size() != 9)
       throw Failure("bad grid");
     for (int d = 0; d < 3; ++d) {
-      c.grid.size[d] = std::size_t(size[d]);
+      c.grid.size[d] = std::size_t(whole_number(size[d], 1e7, "/grid/size"));
       c.grid.spacing[d] = spacing[d];
       c.grid.origin[d] = origin[d];
     }

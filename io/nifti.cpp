@@ -112,20 +112,49 @@ void check_header_geometry(const std::string& path) {
     nifti_1_header* h;
     ~Free() { std::free(h); }
   } free_header{header};
-  auto all_finite = [](const float* values, int count) {
-    for (int i = 0; i < count; ++i)
-      if (!std::isfinite(values[i])) return false;
-    return true;
+  // Analyze 7.5 (no NIfTI magic) has no defined orientation: the geometry
+  // this tool exists to keep exact would be a guess.
+  if (std::memcmp(header->magic, "n+1", 4) != 0 && std::memcmp(header->magic, "ni1", 4) != 0)
+    throw error(path,
+                "an Analyze 7.5 file, not NIfTI-1 (no NIfTI magic): its orientation is undefined; convert it "
+                "to NIfTI with its true orientation");
+  // Scalar voxel types only (niftilib would print its own complaint about an
+  // unknown one before failing).
+  switch (header->datatype) {
+    case DT_UINT8:
+    case DT_INT8:
+    case DT_INT16:
+    case DT_UINT16:
+    case DT_INT32:
+    case DT_UINT32:
+    case DT_INT64:
+    case DT_UINT64:
+    case DT_FLOAT32:
+    case DT_FLOAT64:
+      break;
+    default:
+      throw error(path, "the header's datatype " + std::to_string(header->datatype) +
+                            " is not a scalar voxel type (expected an integer or float type)");
+  }
+  // Finite, and within a kilometre: ITK's SVD of the direction never
+  // converges on values like 1e38 (found by fuzzing: a hang).
+  auto check = [&](const float* values, int count, const char* what) {
+    for (int i = 0; i < count; ++i) {
+      if (!std::isfinite(values[i]))
+        throw error(path, std::string("the header's ") + what + " holds a value that is not a finite number");
+      if (std::fabs(values[i]) > 1e6)
+        throw error(path, std::string("the header's ") + what + " holds a value beyond 1e6 mm (damaged)");
+    }
   };
-  if (!all_finite(header->pixdim, 4))
-    throw error(path, "the header's voxel spacing (pixdim) holds a value that is not a finite number");
-  if (header->sform_code > 0 &&
-      !(all_finite(header->srow_x, 4) && all_finite(header->srow_y, 4) && all_finite(header->srow_z, 4)))
-    throw error(path, "the header's sform holds a value that is not a finite number");
+  check(header->pixdim + 1, 3, "voxel spacing (pixdim)");
+  if (header->sform_code > 0) {
+    check(header->srow_x, 4, "sform");
+    check(header->srow_y, 4, "sform");
+    check(header->srow_z, 4, "sform");
+  }
   const float quaternion[6] = {header->quatern_b, header->quatern_c, header->quatern_d,
                                header->qoffset_x, header->qoffset_y, header->qoffset_z};
-  if (header->qform_code > 0 && !all_finite(quaternion, 6))
-    throw error(path, "the header's qform holds a value that is not a finite number");
+  if (header->qform_code > 0) check(quaternion, 6, "qform");
 }
 
 }  // namespace
@@ -172,6 +201,14 @@ std::string Geometry::summary() const {
 }
 
 Volume read_nifti(const std::string& path, std::uint64_t max_bytes) {
+  // niftilib and ITK print their own complaints on stderr; ours is the one
+  // error line (the reasons come back through exceptions and checks).
+  static const bool quiet = [] {
+    nifti_set_debug_level(0);
+    itk::Object::GlobalWarningDisplayOff();
+    return true;
+  }();
+  (void)quiet;
   if (!std::filesystem::is_regular_file(path)) throw error(path, "no such file");
   auto nifti = itk::NiftiImageIO::New();
   if (!nifti->CanReadFile(path.c_str())) throw error(path, "not a NIfTI file");

@@ -2,8 +2,10 @@
 
 #include <cmath>
 
+#include "mcinr/backends/device_info.hpp"
 #include "mcinr/core/device_copy.hpp"
 #include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/grids.hpp"
 
 namespace mcinr::pipeline {
 
@@ -88,9 +90,9 @@ void require_same_fit(const io::Checkpoint& c, const std::string& path, const Fi
   require(c.epochs_done >= 0 && c.epochs_done <= config.train.epochs,
           path + ": its epochs_done (" + std::to_string(c.epochs_done) + ") is outside 0.." +
               std::to_string(config.train.epochs));
-  require(c.next_batch <= trainer.batches_per_epoch(),
-          path + ": its next_batch (" + std::to_string(c.next_batch) + ") is beyond the epoch's " +
-              std::to_string(trainer.batches_per_epoch()) + " batches");
+  require(c.next_batch <= trainer.batches_per_epoch(), path + ": its next_batch (" + std::to_string(c.next_batch) +
+                                                           ") is beyond the epoch's " +
+                                                           std::to_string(trainer.batches_per_epoch()) + " batches");
   const double all_steps = double(config.train.epochs) * double(trainer.batches_per_epoch());
   require(double(c.total_steps) <= all_steps && c.constant_steps <= c.total_steps,
           path + ": its step plan does not fit the fit's " + std::to_string(std::uint64_t(all_steps)) + " steps");
@@ -116,8 +118,9 @@ void copy_checked(const Kokkos::View<T*, MemSpace>& view, const std::vector<T>& 
                   const std::string& what) {
   require(data.size() == view.extent(0), path + ": the checkpoint's " + what + " do not fit this model");
   for (const T& v : data)
-    require(std::isfinite(v), path + ": the checkpoint's " + what + " hold NaN or infinite values (damaged, or saved "
-                                      "from a diverged fit)");
+    require(std::isfinite(v), path + ": the checkpoint's " + what +
+                                  " hold NaN or infinite values (damaged, or saved "
+                                  "from a diverged fit)");
   copy_to_device(view, data);
 }
 
@@ -164,6 +167,20 @@ SavedField load_saved_field(const std::string& path) {
       copy_checked(encoding->parameters(), c.encoding.parameters, path, "encoding parameters");
     config.input_dim = encoding->output_dim();
     config.validate();
+    // Before allocating the model: its trunk alone has hidden^2 x layers
+    // weights, all of them in the checkpoint's parameters (which the file
+    // held), and a chunk of predictions must fit in memory.
+    const double hidden = config.hidden, layers = config.layers;
+    require(hidden * hidden * layers + hidden * double(config.input_dim) <= double(c.parameters.size()),
+            path + ": its settings (hidden " + std::to_string(config.hidden) + ", layers " +
+                std::to_string(config.layers) + ") need more parameters than the " +
+                std::to_string(c.parameters.size()) + " it holds");
+    const double chunk_bytes =
+        12.0 * double(capacity) * (config.input_dim + hidden * (layers + 1) + 2.0 * std::max(1, config.head_hidden));
+    const double limit = double(backends::host_memory_bytes());
+    require(limit <= 0 || chunk_bytes <= limit,
+            path + ": a chunk of its predictions (batch_size " + std::to_string(capacity) + ") would need " +
+                gigabytes(chunk_bytes) + " of memory, more than the " + gigabytes(limit) + " this process may use");
     saved.field = Field<float>(std::move(encoding), config, capacity);
   } catch (const std::invalid_argument& e) {
     throw InputError(path + ": " + e.what());
@@ -172,8 +189,9 @@ SavedField load_saved_field(const std::string& path) {
   require(std::isfinite(c.domain_lo) && std::isfinite(c.domain_hi) && c.domain_lo < c.domain_hi,
           path + ": no valid field domain");
   for (int k = 0; k < 2; ++k)
-    require(std::isfinite(c.intensity_lo[k]) && std::isfinite(c.intensity_hi[k]) && c.intensity_lo[k] < c.intensity_hi[k],
-            path + ": no valid intensity range");
+    require(
+        std::isfinite(c.intensity_lo[k]) && std::isfinite(c.intensity_hi[k]) && c.intensity_lo[k] < c.intensity_hi[k],
+        path + ": no valid intensity range");
   saved.domain = FieldDomain{c.domain_lo, c.domain_hi};
   saved.intensity_lo = c.intensity_lo;
   saved.intensity_hi = c.intensity_hi;

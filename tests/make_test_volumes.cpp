@@ -136,6 +136,20 @@ int main(int argc, char* argv[]) {
     }
   }
 
+  // A datatype niftilib does not know, and an Analyze 7.5 file (no magic).
+  volume.geometry.size = {v.nx, v.ny, v.nz};
+  write("bad_datatype.nii", v.truth);
+  write("analyze.nii", v.truth);
+  {
+    std::fstream datatype(dir / "bad_datatype.nii", std::ios::in | std::ios::out | std::ios::binary);
+    const std::int16_t unknown = 9999;
+    datatype.seekp(70);
+    datatype.write(reinterpret_cast<const char*>(&unknown), 2);
+    std::fstream analyze(dir / "analyze.nii", std::ios::in | std::ios::out | std::ios::binary);
+    analyze.seekp(344);
+    analyze.write("\0\0\0\0", 4);
+  }
+
   using Image4 = itk::Image<float, 4>;
   auto image = Image4::New();
   Image4::RegionType region;
