@@ -47,30 +47,25 @@ grep "^resuming" "$work/resumed.log"
 
 same_fit straight killed "after kill -9 and resume"
 
-# Slurm's warning signal: SIGUSR1 mid-epoch checkpoints inside the epoch and
-# exits with status 75; the resumed fit continues from that very batch.
-"$mcinr" "${args[@]}" --out "$work/signalled" > "$work/signalled.log" &
-pid=$!
-wait_epochs "$work/signalled/metrics.csv" 1
-kill -USR1 "$pid"
-status=0
-wait "$pid" || status=$?
-[ "$status" -eq 75 ] || { echo "SIGUSR1: exit status $status, expected 75"; cat "$work/signalled.log"; exit 1; }
-grep -E "^signal 10 in epoch [0-9]+ at batch [0-9]+/[0-9]+: checkpointed" "$work/signalled.log"
-"$mcinr" "${args[@]}" --out "$work/signalled" --resume > "$work/signalled-resumed.log"
-grep "^resuming" "$work/signalled-resumed.log"
-same_fit straight signalled "after a signal and resume"
-# Ctrl-C (SIGINT) checkpoints like SIGTERM: status 75, and the fit resumes.
-"$mcinr" "${args[@]}" --out "$work/interrupted" > "$work/interrupted.log" &
-pid=$!
-wait_epochs "$work/interrupted/metrics.csv" 1
-kill -INT "$pid"
-status=0
-wait "$pid" || status=$?
-[ "$status" -eq 75 ] || { echo "SIGINT: exit status $status, expected 75"; cat "$work/interrupted.log"; exit 1; }
-grep -E "^signal 2 .*: checkpointed" "$work/interrupted.log"
-"$mcinr" "${args[@]}" --out "$work/interrupted" --resume > /dev/null
-same_fit straight interrupted "after Ctrl-C and resume"
+# signal_and_resume NAME SIGNAL NUMBER: the signal, sent once the first
+# epoch's row is written, checkpoints inside the next epoch and exits with
+# status 75; the resumed fit continues from that very batch.
+signal_and_resume() {
+  "$mcinr" "${args[@]}" --out "$work/$1" > "$work/$1.log" &
+  pid=$!
+  wait_epochs "$work/$1/metrics.csv" 1
+  kill "-$2" "$pid"
+  status=0
+  wait "$pid" || status=$?
+  [ "$status" -eq 75 ] || { echo "SIG$2: exit status $status, expected 75"; cat "$work/$1.log"; exit 1; }
+  grep -E "^signal $3 in epoch [0-9]+ at batch [0-9]+/[0-9]+: checkpointed" "$work/$1.log"
+  "$mcinr" "${args[@]}" --out "$work/$1" --resume > "$work/$1-resumed.log"
+  grep "^resuming" "$work/$1-resumed.log"
+  same_fit straight "$1" "after SIG$2 and resume"
+}
+# Slurm's warning signal, and Ctrl-C (SIGINT), which checkpoints the same way.
+signal_and_resume signalled USR1 10
+signal_and_resume interrupted INT 2
 
 # A signal during an evaluation (long on CPUs for large grids) abandons it:
 # the checkpoint holds the trained epoch, the resumed fit evaluates it. The
