@@ -76,6 +76,10 @@ io::Geometry union_grid(const io::Geometry& a, const io::Geometry& b, double spa
   return grid;
 }
 
+io::Geometry reference_grid(const io::Geometry& reference, double spacing) {
+  return spacing > 0 ? union_grid(reference, reference, spacing) : reference;
+}
+
 std::string gigabytes(double bytes) {
   char text[64];
   std::snprintf(text, sizeof text, bytes < 1e12 ? "%.3g GB" : "%.0f GB", bytes / 1e9);

@@ -40,6 +40,10 @@ FieldDomain fit_domain(const io::Geometry& a, const io::Geometry& b);
 // grid above max_voxels.
 io::Geometry union_grid(const io::Geometry& a, const io::Geometry& b, double spacing, double max_voxels = 2e9);
 
+// A reference image's grid, or with spacing > 0 its field of view and
+// orientation at that isotropic spacing (the rule of fit and infer alike).
+io::Geometry reference_grid(const io::Geometry& reference, double spacing);
+
 // Refuses (InputError) an output grid whose voxels, at bytes_per_voxel,
 // would need more than the memory this process may use
 // (backends::host_memory_bytes): "the output grid AxBxC would need N GB ...".

@@ -15,9 +15,9 @@ namespace fs = std::filesystem;
 namespace mcinr::pipeline {
 
 Inference::Inference(const std::string& checkpoint, const std::string& reference, double spacing) {
-  require(reference.empty() != (spacing <= 0), "give exactly one of --reference IMG and --spacing MM");
+  require(!reference.empty() || spacing > 0, "give an output grid: --reference IMG, --spacing MM, or both");
   saved_ = load_saved_field(checkpoint);
-  grid_ = reference.empty() ? union_grid(saved_.grid, saved_.grid, spacing) : read_volume(reference).geometry;
+  grid_ = reference_grid(reference.empty() ? saved_.grid : read_volume(reference).geometry, spacing);
   require_grid_memory(grid_, 24);  // the prediction (8 B), a contrast's host copies (16)
 }
 

@@ -13,8 +13,9 @@ namespace mcinr::pipeline {
 
 class Inference {
  public:
-  // Reads the checkpoint and the output grid: reference's grid, or the fit's
-  // grid extent and orientation at spacing (mm). Exactly one of them.
+  // Reads the checkpoint and the output grid (pipeline::reference_grid):
+  // reference's grid, or with spacing > 0 its (or, without reference, the
+  // fit's grid's) extent and orientation at spacing mm.
   Inference(const std::string& checkpoint, const std::string& reference, double spacing);
 
   const io::Geometry& grid() const { return grid_; }

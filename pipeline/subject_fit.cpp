@@ -191,7 +191,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   for (int i = 0; i < 2; ++i) s.input_hashes[i] = content_hash(s.scans[i]);
   require_overlap(s.scans[0], c.image[0], s.scans[1], c.image[1]);
   s.domain = fit_domain(s.scans[0].volume.geometry, s.scans[1].volume.geometry);
-  s.grid = !c.reference.empty() ? read_volume(c.reference).geometry
+  s.grid = !c.reference.empty() ? reference_grid(read_volume(c.reference).geometry, c.spacing)
                                 : union_grid(s.scans[0].volume.geometry, s.scans[1].volume.geometry, c.spacing);
   // Per voxel: its coordinates (12 B), the prediction and the last one
   // (16), ground truth (8), masks, and the host copies a volume is written

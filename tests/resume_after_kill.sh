@@ -89,6 +89,9 @@ same_fit eval-straight eval-signalled "after a signal in evaluation"
 cmp "$work/straight/contrast1.nii.gz" "$work/infer/contrast1.nii.gz" || { echo "infer differs from fit"; exit 1; }
 cmp "$work/straight/contrast2.nii.gz" "$work/infer/contrast2.nii.gz" || { echo "infer differs from fit"; exit 1; }
 "$mcinr" infer --checkpoint "$work/straight/checkpoint.h5" --spacing 0.5 --out "$work/infer-half" | grep "95x95x95 grid (0.5 x 0.5 x 0.5 mm)"
+# --reference with --spacing: the reference's field of view at that spacing.
+"$mcinr" infer --checkpoint "$work/straight/checkpoint.h5" --reference "$subject"/*_c1.nii.gz --spacing 0.5 \
+  --out "$work/infer-ref-half" | grep "95x95x95 grid (0.5 x 0.5 x 0.5 mm)"
 # With ground truth, the summary scores linear and B-spline interpolation too.
 grep -q '"linear": {' "$work/straight/summary.json" || { echo "no baselines in summary.json"; exit 1; }
 grep -q '"bspline": {' "$work/killed/summary.json" || { echo "no baselines after resume"; exit 1; }
