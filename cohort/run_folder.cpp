@@ -189,7 +189,7 @@ PlanResult plan_cohort(const PlanRequest& r) {
     io::write_file_atomically(copy.string(), io::read_text_file(r.config));
     plan["config"] = copy.string();
   }
-  const std::string job_name = "mcinr-" + dir.filename().string();
+  const std::string job_name = batch.job_name.empty() ? "mcinr-" + dir.filename().string() : batch.job_name;
   io::write_file_atomically((dir / "cohort.sbatch").string(),
                             slurm::batch_script(batch, dir.string(), job_name, fs::current_path().string()));
   io::write_csv((dir / "manifest.csv").string(), manifest);

@@ -44,7 +44,8 @@ BatchSettings read_batch_settings(const std::string& ini_path) {
                                                                      {"account", &BatchSettings::account},
                                                                      {"qos", &BatchSettings::qos},
                                                                      {"constraint", &BatchSettings::constraint},
-                                                                     {"mcinr", &BatchSettings::mcinr}};
+                                                                     {"mcinr", &BatchSettings::mcinr},
+                                                                     {"job-name", &BatchSettings::job_name}};
   const std::map<std::string, int BatchSettings::*> counts = {{"cpus-per-task", &BatchSettings::cpus_per_task},
                                                               {"gpus-per-task", &BatchSettings::gpus_per_task},
                                                               {"signal-seconds", &BatchSettings::signal_seconds},

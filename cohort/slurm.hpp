@@ -19,6 +19,7 @@ struct BatchSettings {
   std::vector<std::string> setup;    // shell lines run before the task (spack load, source ...)
   std::vector<std::string> sbatch;   // further #SBATCH options, e.g. --exclusive
   std::string mcinr;                 // the mcinr the tasks run (default: this one)
+  std::string job_name;              // the array's --job-name (default: mcinr-<run folder>)
 };
 
 // Reads the [slurm] section of an INI file (other sections and top-level

@@ -95,11 +95,13 @@ TEST_CASE("the [slurm] section sets the batch script; fit keys are left alone", 
   std::ofstream(ini) << "epochs = 3\nhidden = 64\n[slurm]\npartition = a100\ntime = 1:00:00\nmem = 16G\n"
                         "cpus-per-task = 8\ngpus-per-task = 1\naccount = proj7\nmax-parallel = 20\n"
                         "module = cuda/12.4\nmodule = gcc/12\nenv = OMP_PROC_BIND=close\n"
-                        "sbatch = --exclusive\nsignal-seconds = 300\nmcinr = /opt/mcinr/bin/mcinr\n";
+                        "sbatch = --exclusive\nsignal-seconds = 300\nmcinr = /opt/mcinr/bin/mcinr\n"
+                        "job-name = brats-sr\n";
   const cohort::slurm::BatchSettings s = cohort::slurm::read_batch_settings(ini.string());
   CHECK(s.partition == "a100");
   CHECK(s.cpus_per_task == 8);
   CHECK(s.max_parallel == 20);
+  CHECK(s.job_name == "brats-sr");
   CHECK(s.modules == std::vector<std::string>{"cuda/12.4", "gcc/12"});
   const std::string script = cohort::slurm::batch_script(s, "/runs/x", "mcinr-x", "/home/me");
   for (const char* line :
