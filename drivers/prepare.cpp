@@ -28,7 +28,8 @@ int run_prepare(const std::vector<std::string>& args) {
       ("pad-to", po::value(&r.pad_to), "zero-pad z to this many slices first (the reference's BraTS: 160)")
       ("hr-spacing", po::value(&r.hr_spacing), "resample the ground truth to this isotropic spacing (mm) first")
       ("crop", po::value(&crop_box), "keep the voxel box x0,y0,z0,x1,y1,z1 of the (resampled) ground truth")
-      ("out", po::value(&r.out)->required(), "subject folder to write");
+      ("out", po::value(&r.out)->required(), "subject folder to write")
+      ("overwrite", po::bool_switch(&r.overwrite), "replace the files of a subject prepared in --out before");
   // clang-format on
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;

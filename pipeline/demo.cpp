@@ -226,6 +226,7 @@ ImageDemoResult run_image_demo(const ImageDemoConfig& config, const std::functio
   prepare.hr = {hr[0], hr[1]};
   prepare.contrast = {"c1", "c2"};
   prepare.out = subject.string();
+  prepare.overwrite = true;  // the demo's own folder, made again on every run
   for (const auto& p : prepare_subject(prepare))
     say("   " + p.name + " " + std::to_string(p.hr.size[0]) + "x" + std::to_string(p.hr.size[1]) + "x" +
         std::to_string(p.hr.size[2]) + " -> " + p.view + " scan " + std::to_string(p.lr.size[0]) + "x" +

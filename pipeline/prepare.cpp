@@ -32,6 +32,10 @@ std::array<PreparedContrast, 2> prepare_subject(const PrepareRequest& r) {
                                     SubjectNames::scan_mask(r.id, r.contrast[c])})
       outputs.push_back(path(name));
   for (const std::string& output : outputs) require_not_input(output, {r.hr[0], r.hr[1]});
+  if (!r.overwrite)
+    for (const std::string& output : outputs)
+      require(!fs::exists(output), r.out + " holds a prepared subject (" + fs::path(output).filename().string() +
+                                       "): choose another --out, or give --overwrite");
 
   io::Volume hr[2];
   for (int c = 0; c < 2; ++c) hr[c] = read_finite_volume(r.hr[c]);

@@ -24,6 +24,7 @@ struct PrepareRequest {
   double hr_spacing = 0;   // 0: keep the grid
   std::vector<long> crop;  // empty, or x0,y0,z0,x1,y1,z1
   std::string out;         // the subject folder
+  bool overwrite = false;  // replace the files of a subject prepared there before
 };
 
 struct PreparedContrast {
