@@ -1,5 +1,8 @@
 #include "mcinr/drivers/options.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -40,6 +43,30 @@ bool parse_command(const po::options_description& options, const std::vector<std
   return true;
 }
 
+std::string number_as_written(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value == 0) return text;
+  char out[64];
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 1e-3 && magnitude < 1e6) {
+    // The fewest decimals that give the value back: "50", "0.5", "0.001".
+    for (int decimals = 0; decimals <= 17; ++decimals) {
+      std::snprintf(out, sizeof out, "%.*f", decimals, value);
+      if (std::strtod(out, nullptr) == value) return out;
+    }
+    return text;
+  }
+  // Small or large: the fewest mantissa digits and a plain exponent (4e-4).
+  for (int digits = 0; digits <= 16; ++digits) {
+    std::snprintf(out, sizeof out, "%.*e", digits, value);
+    if (std::strtod(out, nullptr) == value) break;
+  }
+  const std::string written(out);
+  const auto e = written.find('e');
+  return written.substr(0, e) + "e" + std::to_string(std::atoi(written.c_str() + e + 1));
+}
+
 void add_fit_options(po::options_description& options, const pipeline::FitConfig& defaults, bool training_only) {
   if (!training_only)
     // clang-format off
@@ -58,7 +85,7 @@ void add_fit_options(po::options_description& options, const pipeline::FitConfig
       options.add_options()(option.name.c_str(), po::value<std::string>()->implicit_value("true"), help.c_str());
       // clang-format on
     } else {
-      const std::string help = option.help + (value.empty() ? "" : " [" + value + "]");
+      const std::string help = option.help + (value.empty() ? "" : " [" + number_as_written(value) + "]");
       // clang-format off
       options.add_options()(option.name.c_str(), po::value<std::string>(), help.c_str());
       // clang-format on

@@ -20,6 +20,11 @@ bool parse_command(const boost::program_options::options_description& options, c
                    boost::program_options::variables_map& vm,
                    const boost::program_options::positional_options_description* positional = nullptr);
 
+// A number as one writes it in help: the fewest digits that give it back,
+// with a plain exponent below 1e-3 or from 1e6 ("4e-4", "0.5", "1000");
+// text that is not a number comes back unchanged.
+std::string number_as_written(const std::string& text);
+
 // The fit's options (all, or only the field and training ones), their
 // defaults taken from `defaults`.
 void add_fit_options(boost::program_options::options_description& options, const pipeline::FitConfig& defaults,
