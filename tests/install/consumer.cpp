@@ -38,6 +38,7 @@ int main(int argc, char* argv[]) {
   prepare.hr = {hr[0], hr[1]};
   prepare.contrast = {"a", "b"};
   prepare.out = dir + "/subject";
+  prepare.overwrite = true;  // made again on every run
   mcinr::pipeline::prepare_subject(prepare);
   mcinr::pipeline::FitConfig config;
   config.subject = prepare.out;
