@@ -108,6 +108,7 @@ int main(int argc, char* argv[]) {
   volume.geometry.size = {v.nx, v.ny, v.nz};
   write("nan_sform.nii", v.truth);
   write("nan_qform.nii", v.truth);
+  write("huge_sform.nii", v.truth);  // an sform entry of 1e38 hung ITK's SVD (found by fuzzing)
   {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     std::fstream sform(dir / "nan_sform.nii", std::ios::in | std::ios::out | std::ios::binary);
@@ -116,6 +117,12 @@ int main(int argc, char* argv[]) {
     sform.write(reinterpret_cast<const char*>(&code), 2);
     sform.seekp(280 + 4);  // srow_x[1]
     sform.write(reinterpret_cast<const char*>(&nan), 4);
+    std::fstream huge(dir / "huge_sform.nii", std::ios::in | std::ios::out | std::ios::binary);
+    const float big = 1e38f;
+    huge.seekp(254);
+    huge.write(reinterpret_cast<const char*>(&code), 2);
+    huge.seekp(280);  // srow_x[0]
+    huge.write(reinterpret_cast<const char*>(&big), 4);
     std::fstream qform(dir / "nan_qform.nii", std::ios::in | std::ios::out | std::ios::binary);
     qform.seekp(252);  // qform_code
     qform.write(reinterpret_cast<const char*>(&code), 2);

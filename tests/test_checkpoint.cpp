@@ -175,6 +175,21 @@ TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
     H5Fclose(file);
     CHECK_THROWS_WITH(read_checkpoint(bomb.string()), Catch::Contains("/config/model declares 1.07 GB"));
   }
+  {
+    // A count of 9e307 (found by fuzzing: converting it to an integer was
+    // undefined behaviour) is refused as not a whole number in range.
+    const fs::path edited = dir / "epochs.h5";
+    fs::copy_file(path, edited);
+    hid_t file = H5Fopen(edited.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    hid_t set = H5Dopen2(file, "/state/epochs_done", H5P_DEFAULT);
+    const double huge = 9e307;
+    REQUIRE(H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &huge) >= 0);
+    H5Dclose(set);
+    H5Fclose(file);
+    CHECK_THROWS_WITH(read_checkpoint(edited.string()),
+                      Catch::Contains("/state/epochs_done is not a whole number between 0 and 1000000"));
+  }
   std::ofstream(dir / "garbage.h5") << "not hdf5";
   CHECK_THROWS_WITH(read_checkpoint((dir / "garbage.h5").string()),
                     Catch::EndsWith("not a valid mcinr checkpoint (not an HDF5 file)"));

@@ -1,6 +1,5 @@
 // Runs a fuzz target's entry point over files, without libFuzzer: the
-// regression tests of every build (CTest) replay the seed corpus and every
-// input that once crashed (tests/fuzz/regressions/<target>/).
+// tests of every build (CTest) replay the seeds (tests/fuzz/CMakeLists.txt).
 //   fuzz-replay-<target> FILE_OR_FOLDER...
 #include <algorithm>
 #include <cstdint>

@@ -2,11 +2,14 @@
 # Fuzzes mcinr's readers with libFuzzer (Debian's clang), under ASan+UBSan:
 # the NIfTI reader, the checkpoint reader (with the checks infer and resume
 # make), the INI config, a cohort task's state file and the run folder's
-# manifest. Each target runs SECONDS (default 300) from the committed seed
-# corpus (tests/fuzz/corpus/<target>; a copy grows in the work folder).
+# manifest. Each target runs SECONDS (default 300) from its seeds: the
+# committed text seeds (tests/fuzz/corpus/<target>), or for nifti and
+# checkpoint the files the tests make (test volumes, two small fits); a copy
+# grows in the work folder.
 # Prints a table of executions and crashes per target (docs/reliability.md);
-# a crash's input is kept under WORK/<target>/crashes/: add it to
-# tests/fuzz/regressions/<target>/ once fixed.
+# a crash's input is kept under WORK/<target>/crashes/: once fixed, make a
+# test that builds such an input (image and checkpoint files are never
+# committed).
 #   tests/validation/fuzz.sh [SECONDS] [WORK]
 # Env: MCINR_FUZZ_BUILD (default build-fuzz), MCINR_FUZZ_JOBS (targets run at
 # once; default the core count), MCINR_FUZZ_TARGETS (default all five).
@@ -21,7 +24,16 @@ command -v clang++ > /dev/null || { echo "fuzz.sh needs clang (apt-get install c
 
 cmake -S "$src" -B "$build" -DMCINR_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$work.configure.log"
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz-}" > "$work.build.log"
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz-}" mcinr make_test_volumes make_test_subject \
+  > "$work.build.log"
+ctest --test-dir "$build" -R 'cli.make_volumes|fit.make_subject|fuzz.make_checkpoint_seeds' > "$work.seeds.log"
+seeds() {
+  case $1 in
+    nifti) echo "$build/tests/cli-volumes" ;;
+    checkpoint) echo "$build/tests/fuzz/seeds/checkpoint" ;;
+    *) echo "$src/tests/fuzz/corpus/$1" ;;
+  esac
+}
 
 export ASAN_OPTIONS=detect_leaks=1:detect_container_overflow=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -29,11 +41,11 @@ export LSAN_OPTIONS=suppressions=$src/tests/fuzz/lsan.supp  # HDF5's own leaks o
 run_target() {
   local t=$1 dir=$work/$1
   mkdir -p "$dir/corpus" "$dir/crashes"
-  cp "$src/tests/fuzz/corpus/$t/"* "$dir/corpus/"
+  cp "$(seeds "$t")"/* "$dir/corpus/"
   # -timeout: an input running longer is a hang; -rss_limit_mb: a memory
   # blow-up. -malloc_limit_mb is above it: HDF5 reserves up to 4 GB for an
   # object header a damaged file declares, and never touches it (peak RSS of
-  # mcinr infer on such a file: 25 MB; regressions/checkpoint/).
+  # mcinr infer on such a file: 25 MB).
   "$build/tests/fuzz/fuzz-$t" "$dir/corpus" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
     -malloc_limit_mb=8192 \
     -max_len=65536 -artifact_prefix="$dir/crashes/" -print_final_stats=1 > "$dir/log" 2>&1 || true
