@@ -190,8 +190,7 @@ std::string Geometry::summary() const {
   std::string text = std::to_string(size[0]) + "x" + std::to_string(size[1]) + "x" + std::to_string(size[2]) + ", " +
                      mm(spacing[0]) + " x " + mm(spacing[1]) + " x " + mm(spacing[2]) + " mm, " + orientation_code();
   const int thick = thickest_axis();
-  const double thinnest = std::min({spacing[0], spacing[1], spacing[2]});
-  if (spacing[thick] > 1.01 * thinnest)
+  if (anisotropic())
     text += ", thick axis " + std::to_string(thick + 1) + " (" + mm(spacing[thick]) + " mm)";
   else
     text += ", isotropic";

@@ -2,6 +2,7 @@
 // NIfTI volumes through ITK (never parsed by hand), with their full geometry:
 // size, spacing, origin and direction, as ITK reads them from the header.
 // Voxels are float, x fastest (ITK's buffer order).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -23,6 +24,8 @@ struct Geometry {
       if (spacing[a] > spacing[axis]) axis = a;
     return axis;
   }
+  // Whether the thickest axis is more than 1% thicker than the thinnest.
+  bool anisotropic() const { return spacing[thickest_axis()] > 1.01 * std::min({spacing[0], spacing[1], spacing[2]}); }
   // World position (mm) of voxel index (i, j, k): origin + D diag(spacing) index.
   std::array<double, 3> world(double i, double j, double k) const;
   // The orientation code in NIfTI's (RAS+) convention, as nibabel's

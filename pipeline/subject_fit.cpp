@@ -165,11 +165,12 @@ void remove_stale_temporaries(const fs::path& out) {
   std::vector<fs::path> stale;
   for (const auto& entry : fs::directory_iterator(out)) {
     const std::string name = entry.path().filename().string();
-    for (const std::string file :
-         {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv", "summary.json", "checkpoint.h5"})
-      if (name.size() == file.size() + 8 && name.compare(0, file.size() + 2, "." + file + ".") == 0 &&
-          entry.is_directory() && !entry.is_symlink())
-        stale.push_back(entry.path());
+    auto is_temporary_of = [&](const std::string& file) {
+      return name.size() == file.size() + 8 && name.compare(0, file.size() + 2, "." + file + ".") == 0;
+    };
+    const bool ours = is_temporary_of("checkpoint.h5") ||
+                      std::any_of(std::begin(fit_outputs), std::end(fit_outputs), is_temporary_of);
+    if (ours && entry.is_directory() && !entry.is_symlink()) stale.push_back(entry.path());
   }
   for (const auto& path : stale) fs::remove_all(path);
 }
@@ -267,9 +268,8 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
       return std::array<double, 3>{g.direction[a], g.direction[3 + a], g.direction[6 + a]};
     };
     const auto a = thick_direction(p.scan_grids[0]), b = thick_direction(p.scan_grids[1]);
-    const bool thick0 = p.scan_grids[0].summary().find("thick axis") != std::string::npos;
-    const bool thick1 = p.scan_grids[1].summary().find("thick axis") != std::string::npos;
-    if (thick0 && thick1 && std::fabs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) > 0.9)
+    if (p.scan_grids[0].anisotropic() && p.scan_grids[1].anisotropic() &&
+        std::fabs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) > 0.9)
       p.warnings.push_back(
           "both scans are thick along the same direction: their gaps coincide, so the field has "
           "little to fill them from (the method needs two orientations, e.g. axial and coronal)");
