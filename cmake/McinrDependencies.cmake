@@ -44,7 +44,9 @@ find_package(nlohmann_json 3 REQUIRED)
 
 if(MCINR_ENABLE_IO)
   find_package(HDF5 REQUIRED COMPONENTS C)
-  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction)
+  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction
+                                        ITKThresholding ITKConnectedComponents ITKLabelMap)
+  find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 of input files (io/file_hash)
   message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}")
 endif()
 

@@ -1,6 +1,11 @@
 #include "mcinr/drivers/console.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "mcinr/pipeline/errors.hpp"
@@ -8,12 +13,44 @@
 
 namespace mcinr::drivers {
 
+std::string duration_text(double seconds) {
+  char text[48];
+  const long s = long(std::lround(std::max(0.0, seconds)));
+  if (s < 60)
+    std::snprintf(text, sizeof text, "%ld s", s);
+  else if (s < 3600)
+    std::snprintf(text, sizeof text, "%ld min %02ld s", s / 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld h %02ld min", s / 3600, (s % 3600) / 60);
+  return text;
+}
+
+bool progress_in_place() {
+  static const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  return tty;
+}
+
+namespace {
+
+// A bar of `width` cells, `share` (0..1) of them full.
+std::string bar(double share, int width = 24) {
+  const int full = int(std::clamp(share, 0.0, 1.0) * width + 0.5);
+  return "[" + std::string(std::size_t(full), '#') + std::string(std::size_t(width - full), '.') + "]";
+}
+
+}  // namespace
+
 void ConsoleFitObserver::planned(const pipeline::FitPlan& p) {
   std::printf("mcinr fit on %s\n", p.backend.c_str());
   for (int i = 0; i < 2; ++i)
     std::printf("  scan %d %s: %s\n", i + 1, p.images[i].c_str(), p.scan_grids[i].summary().c_str());
   std::printf("  %zu samples in %zu-sample batches, %zu parameters (%s)\n  output grid %s\n", p.samples, p.batch_size,
               p.parameters, p.model.c_str(), p.grid.summary().c_str());
+  for (const auto& note : p.notes) std::printf("  %s\n", note.c_str());
+  if (p.epoch_seconds_estimate > 0)
+    std::printf("  estimated: about %s per epoch, %s for the final prediction of %.3g M voxels\n",
+                duration_text(p.epoch_seconds_estimate).c_str(), duration_text(p.prediction_seconds_estimate).c_str(),
+                double(p.grid.voxels()) / 1e6);
   std::fflush(stdout);
   for (const auto& w : p.warnings) std::fprintf(stderr, "mcinr: warning: %s\n", w.c_str());
 }
@@ -34,14 +71,29 @@ void ConsoleFitObserver::resumed(const pipeline::ResumePoint& p) {
 }
 
 void ConsoleFitObserver::training(const BatchProgress& p, double eta) {
+  if (progress_in_place()) {
+    // At most 5 redraws a second, and the epoch's last batch.
+    if (p.seconds - drawn_at_ < 0.2 && p.batch < p.batches && drawn_at_ >= 0 && p.seconds >= drawn_at_) return;
+    drawn_at_ = p.seconds;
+    std::printf("\r\033[K  epoch %d/%d %s %3d%%  loss %.4e  %.0f samples/s  ETA %s", p.epoch, p.epochs,
+                bar(double(p.batch) / double(std::max<std::size_t>(1, p.batches))).c_str(),
+                int(100 * p.batch / std::max<std::size_t>(1, p.batches)), p.mean_loss,
+                p.seconds > 0 ? double(p.samples) / p.seconds : 0.0, duration_text(eta).c_str());
+    std::fflush(stdout);
+    bar_ = true;
+    return;
+  }
   const std::size_t every = p.batches / 10;
   if (every == 0 || p.batch % every != 0 || p.batch >= p.batches) return;
-  std::printf("  epoch %d/%d  step %zu/%zu  loss %.4e  %.0f samples/s  ETA %.0f s\n", p.epoch, p.epochs, p.batch,
-              p.batches, p.mean_loss, p.seconds > 0 ? double(p.samples) / p.seconds : 0.0, eta);
+  std::printf("  epoch %d/%d  step %zu/%zu  loss %.4e  %.0f samples/s  ETA %s\n", p.epoch, p.epochs, p.batch,
+              p.batches, p.mean_loss, p.seconds > 0 ? double(p.samples) / p.seconds : 0.0, duration_text(eta).c_str());
   std::fflush(stdout);
 }
 
 void ConsoleFitObserver::epoch_done(const pipeline::EpochReport& r) {
+  if (bar_) std::printf("\r\033[K");
+  bar_ = false;
+  drawn_at_ = -1;
   std::printf("epoch %d/%d  lr %.2e  loss %.4e  %.1f s  %.0f samples/s", r.stats.epoch, r.epochs, r.stats.lr,
               r.stats.loss, r.stats.seconds, r.stats.samples_per_second);
   if (r.scored)
@@ -55,6 +107,19 @@ void ConsoleFitObserver::epoch_done(const pipeline::EpochReport& r) {
 }
 
 void PredictionProgress::update(std::size_t done, std::size_t total, double seconds) {
+  if (total == 0) return;
+  if (progress_in_place()) {
+    const bool finished = done >= total;
+    if (!finished && drawn_at_ >= 0 && seconds - drawn_at_ < 0.2 && seconds >= drawn_at_) return;
+    drawn_at_ = finished ? -1 : seconds;
+    const double eta = done ? seconds * double(total - done) / double(done) : 0;
+    std::printf("\r\033[K  predicting the output grid %s %3d%% of %.3g M voxels, %s, ETA %s",
+                bar(double(done) / double(total)).c_str(), int(100 * done / total), double(total) / 1e6,
+                duration_text(seconds).c_str(), duration_text(eta).c_str());
+    if (finished) std::printf("\r\033[K");
+    std::fflush(stdout);
+    return;
+  }
   // A line at each tenth reached once a second has passed (a short
   // prediction prints nothing), the last at 100%: logs stay short.
   if (total == 0) return;
@@ -65,8 +130,8 @@ void PredictionProgress::update(std::size_t done, std::size_t total, double seco
     return;
   }
   const double eta = done ? seconds * double(total - done) / double(done) : 0;
-  std::printf("  predicting the output grid: %3d%% of %.3g M voxels, %.0f s, ETA %.0f s\n", int(100 * done / total),
-              double(total) / 1e6, seconds, eta);
+  std::printf("  predicting the output grid: %3d%% of %.3g M voxels, %s, ETA %s\n", int(100 * done / total),
+              double(total) / 1e6, duration_text(seconds).c_str(), duration_text(eta).c_str());
   std::fflush(stdout);
   printed_ = finished ? 0 : tenth;  // after 100%, ready for the next prediction
 }
@@ -98,10 +163,10 @@ void print_outcome(const pipeline::FitConfig& config, const pipeline::FitOutcome
         if (o.baselines.count(method)) row(std::string(method) + " interpolation", o.baselines.at(method));
       row("mcinr field", *o.final_scores);
     }
-    std::printf(
-        "wrote %s/contrast1.nii.gz, contrast2.nii.gz, metrics.csv, summary.json, checkpoint.h5, slices.png "
-        "(%.1f s)\n",
-        config.out.c_str(), o.seconds);
+    std::string names;
+    for (const std::string& path : o.written)
+      names += (names.empty() ? "" : ", ") + std::filesystem::path(path).filename().string();
+    std::printf("wrote into %s: %s (%.1f s)\n", config.out.c_str(), names.c_str(), o.seconds);
   }
   std::fflush(stdout);
 }

@@ -21,8 +21,8 @@ int run_infer(const std::vector<std::string>& args) {
       ("checkpoint", po::value(&checkpoint)->required(), "checkpoint.h5 of a fit")
       ("reference", po::value(&reference), "output grid: this image's grid")
       ("spacing", po::value(&spacing), "output grid: the fit's grid extent and orientation at this spacing (mm)")
-      ("out", po::value(&out)->required(), "output folder (contrast1.nii.gz, contrast2.nii.gz)")
-      ("overwrite", po::bool_switch(&overwrite), "replace contrast1/2.nii.gz of an earlier infer in --out");
+      ("out", po::value(&out)->required(), "output folder (<prefix>_desc-mcinr.nii.gz per contrast, named as the fit names them)")
+      ("overwrite", po::bool_switch(&overwrite), "replace the volumes of an earlier infer in --out");
   // clang-format on
   po::variables_map vm;
   if (!parse_command(options, args, vm)) return 0;
@@ -31,20 +31,20 @@ int run_infer(const std::vector<std::string>& args) {
   for (const char* name : {"summary.json", "checkpoint.h5"})
     require(!std::filesystem::exists(std::filesystem::path(out) / name),
             out + " holds a fit (" + name + "): its volumes would be replaced; choose another --out");
-  for (const char* name : {"contrast1.nii.gz", "contrast2.nii.gz"}) {
+  pipeline::Inference inference(checkpoint, reference, spacing);
+  for (const std::string& name : inference.output_names()) {
     const std::string path = (std::filesystem::path(out) / name).string();
     pipeline::require_not_input(path, {checkpoint, reference});
     require(overwrite || !std::filesystem::exists(path), path + " exists: choose another --out, or give --overwrite");
   }
-  pipeline::Inference inference(checkpoint, reference, spacing);
   const io::Geometry& g = inference.grid();
   std::printf("mcinr infer: %s on a %zux%zux%zu grid (%.3g x %.3g x %.3g mm)\n", checkpoint.c_str(), g.size[0],
               g.size[1], g.size[2], g.spacing[0], g.spacing[1], g.spacing[2]);
   std::fflush(stdout);
   PredictionProgress progress;
-  inference.run(out, {},
-                [&](std::size_t done, std::size_t total, double seconds) { progress.update(done, total, seconds); });
-  std::printf("wrote %s/contrast1.nii.gz, contrast2.nii.gz\n", out.c_str());
+  const std::vector<std::string> written = inference.run(
+      out, {}, [&](std::size_t done, std::size_t total, double seconds) { progress.update(done, total, seconds); });
+  std::printf("wrote %s, %s\n", written[0].c_str(), written[1].c_str());
   return 0;
 }
 

@@ -15,7 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 
 namespace mcinr::io {
@@ -276,10 +278,51 @@ Volume read_nifti(const std::string& path, std::uint64_t max_bytes) {
   return volume;
 }
 
-void write_nifti(const std::string& path, const Volume& volume) {
+VoxelType parse_voxel_type(const std::string& name) {
+  if (name == "float32") return VoxelType::float32;
+  if (name == "int16") return VoxelType::int16;
+  if (name == "uint8") return VoxelType::uint8;
+  throw std::invalid_argument("unknown voxel type '" + name + "' (expected float32, int16 or uint8)");
+}
+
+std::string to_string(VoxelType type) {
+  switch (type) {
+    case VoxelType::int16:
+      return "int16";
+    case VoxelType::uint8:
+      return "uint8";
+    default:
+      return "float32";
+  }
+}
+
+namespace {
+
+// The volume as an ITK image of integer pixels: rounded, clamped to the type.
+template <class Pixel>
+typename itk::Image<Pixel, 3>::Pointer integer_image(const Volume& v) {
+  using Out = itk::Image<Pixel, 3>;
+  const auto floats = detail::to_itk_image(v);
+  auto image = Out::New();
+  image->SetRegions(floats->GetLargestPossibleRegion());
+  image->SetSpacing(floats->GetSpacing());
+  image->SetOrigin(floats->GetOrigin());
+  image->SetDirection(floats->GetDirection());
+  image->Allocate();
+  constexpr double lo = double(std::numeric_limits<Pixel>::lowest()), hi = double(std::numeric_limits<Pixel>::max());
+  Pixel* out = image->GetBufferPointer();
+  for (std::size_t i = 0; i < v.voxels.size(); ++i) {
+    const double x = std::isfinite(v.voxels[i]) ? std::nearbyint(double(v.voxels[i])) : 0.0;
+    out[i] = Pixel(std::clamp(x, lo, hi));
+  }
+  return image;
+}
+
+}  // namespace
+
+void write_nifti(const std::string& path, const Volume& volume, VoxelType type) {
   const Geometry& g = volume.geometry;
   if (volume.voxels.size() != g.voxels()) throw error(path, "voxel count does not match the geometry");
-  const auto image = detail::to_itk_image(volume);
 
   // Keep the NIfTI suffix on the temporary name: ITK picks compression by it.
   std::string suffix = ".nii";
@@ -293,7 +336,22 @@ void write_nifti(const std::string& path, const Volume& volume) {
   if (!std::filesystem::is_directory(folder)) throw error(path, "no such folder " + folder);
   if (::access(folder.c_str(), W_OK) != 0) throw error(path, "folder " + folder + " is not writable");
   auto format = itk::NiftiImageIO::New();
-  detail::write_itk_atomically<Image>(path, suffix, image.GetPointer(), format);
+  switch (type) {
+    case VoxelType::int16: {
+      const auto image = integer_image<std::int16_t>(volume);
+      detail::write_itk_atomically<itk::Image<std::int16_t, 3>>(path, suffix, image.GetPointer(), format);
+      break;
+    }
+    case VoxelType::uint8: {
+      const auto image = integer_image<std::uint8_t>(volume);
+      detail::write_itk_atomically<itk::Image<std::uint8_t, 3>>(path, suffix, image.GetPointer(), format);
+      break;
+    }
+    default: {
+      const auto image = detail::to_itk_image(volume);
+      detail::write_itk_atomically<Image>(path, suffix, image.GetPointer(), format);
+    }
+  }
 }
 
 }  // namespace mcinr::io

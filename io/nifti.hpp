@@ -56,8 +56,15 @@ struct Volume {
 // size, 2e9 voxels, and max_bytes of memory where given (> 0).
 Volume read_nifti(const std::string& path, std::uint64_t max_bytes = 0);
 
+// The voxel type a volume is written as. int16 and uint8 round to the
+// nearest integer and clamp to the type's range.
+enum class VoxelType { float32, int16, uint8 };
+// "float32", "int16", "uint8" -> VoxelType; std::invalid_argument otherwise.
+VoxelType parse_voxel_type(const std::string& name);
+std::string to_string(VoxelType type);
+
 // Writes a volume as NIfTI (.nii or .nii.gz) atomically: a temporary file
 // beside it, then a rename, so a failed write never leaves a partial file.
-void write_nifti(const std::string& path, const Volume& volume);
+void write_nifti(const std::string& path, const Volume& volume, VoxelType type = VoxelType::float32);
 
 }  // namespace mcinr::io

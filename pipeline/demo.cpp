@@ -249,7 +249,7 @@ ImageDemoResult run_image_demo(const ImageDemoConfig& config, const std::functio
   fit_config.train.epochs = config.epochs;
   fit_config.train.adam.lr = 2e-3;
   fit_config.eval_every = 5;
-  fit_subject(fit_config, fit_observer);
+  const FitOutcome fitted = fit_subject(fit_config, fit_observer);
 
   say("4. baseline (linear interpolation of each scan) and evaluate");
   const std::array<std::string, 2> gt = {(subject / SubjectNames::ground_truth("demo", "c1")).string(),
@@ -262,7 +262,7 @@ ImageDemoResult run_image_demo(const ImageDemoConfig& config, const std::functio
   }
   ImageDemoResult result;
   result.linear = score_files(linear, gt, mask);
-  result.field = score_files({(fit / "contrast1.nii.gz").string(), (fit / "contrast2.nii.gz").string()}, gt, mask);
+  result.field = score_files({fitted.written[0], fitted.written[1]}, gt, mask);  // the two volumes come first
   result.fit_folder = fit.string();
   return result;
 }

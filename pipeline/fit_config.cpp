@@ -111,6 +111,8 @@ std::map<std::string, double> FitConfig::settings() const {
   if (train.schedule != Schedule::cosine_epoch) s["schedule_cosine_step"] = 1;
   if (!train.sparse_encoding_update) s["dense_encoding_adam"] = 1;
   if (background > 0) s["background"] = background;
+  // The masks choose the samples: automatic ones where no file is given.
+  if (mask_margin >= 0 && mask_mode == "auto" && (mask[0].empty() || mask[1].empty())) s["mask_auto"] = 1;
   if (slice_profile != ProfileKind::point) {
     s["slice_profile"] = double(int(slice_profile));
     s["slice_thickness"] = slice_thickness;
@@ -201,8 +203,8 @@ std::vector<FitOption> make_options() {
   o.push_back(text("contrasts", "two contrast names for --subject, e.g. t1c,t2f", &FitConfig::contrasts));
   o.push_back(indexed("image1", "low-resolution scan of contrast 1 (NIfTI)", &FitConfig::image, 0));
   o.push_back(indexed("image2", "low-resolution scan of contrast 2 (NIfTI)", &FitConfig::image, 1));
-  o.push_back(indexed("mask1", "mask of image1 (default: its nonzero voxels)", &FitConfig::mask, 0));
-  o.push_back(indexed("mask2", "mask of image2 (default: its nonzero voxels)", &FitConfig::mask, 1));
+  o.push_back(indexed("mask1", "mask of image1 (default: made by --mask)", &FitConfig::mask, 0));
+  o.push_back(indexed("mask2", "mask of image2 (default: made by --mask)", &FitConfig::mask, 1));
   o.push_back(text("reference", "output grid: this image's grid (default: gt1 where given)", &FitConfig::reference));
   o.push_back(real("spacing", "output grid: isotropic spacing (mm) over both scans' extent",
                    [](FitConfig& c) -> double& { return c.spacing; }));
@@ -290,6 +292,47 @@ std::vector<FitOption> make_options() {
   o.push_back(flag(
       "overwrite", "replace the results of an earlier fit (without a checkpoint) in --out",
       [](FitConfig& c, bool v) { c.overwrite = v; }, [](const FitConfig& c) { return c.overwrite; }));
+  {
+    FitOption mask{"mask", Kind::text,
+                   "scan masks where no --mask1/--mask2 is given: auto (an Otsu head mask; nonzero voxels on a "
+                   "zero background) or nonzero",
+                   [](FitConfig& c, const std::string& v) {
+                     require(v == "auto" || v == "nonzero", "--mask: '" + v + "' is not auto or nonzero");
+                     c.mask_mode = v;
+                   },
+                   [](const FitConfig& c) { return c.mask_mode; }};
+    o.push_back(mask);
+    FitOption fov{"outside-fov", Kind::text,
+                  "a contrast's output outside its own scan's field of view: field (the field's prediction) or "
+                  "zero",
+                  [](FitConfig& c, const std::string& v) {
+                    require(v == "field" || v == "zero", "--outside-fov: '" + v + "' is not field or zero");
+                    c.outside_fov = v;
+                  },
+                  [](const FitConfig& c) { return c.outside_fov; }};
+    o.push_back(fov);
+    FitOption dtype{"dtype", Kind::text, "voxel type of the written volumes: float32 or int16 (rounded)",
+                    [](FitConfig& c, const std::string& v) {
+                      require(v == "float32" || v == "int16", "--dtype: '" + v + "' is not float32 or int16");
+                      c.dtype = v;
+                    },
+                    [](const FitConfig& c) { return c.dtype; }};
+    o.push_back(dtype);
+    FitOption reg{"register", Kind::text,
+                  "none, or rigid: register scan 2 onto scan 1 (ITK, Mattes MI) before the fit",
+                  [](FitConfig& c, const std::string& v) {
+                    require(v == "none" || v == "rigid", "--register: '" + v + "' is not none or rigid");
+                    c.register_scans = v;
+                  },
+                  [](const FitConfig& c) { return c.register_scans; }};
+    o.push_back(reg);
+  }
+  o.push_back(flag(
+      "no-mask-output", "keep the written volumes whole (default: 0 outside the union of the scans' masks)",
+      [](FitConfig& c, bool v) { c.no_mask_output = v; }, [](const FitConfig& c) { return c.no_mask_output; }));
+  o.push_back(flag(
+      "crop-to-mask", "crop the written volumes to the output mask's box (4 voxels of margin)",
+      [](FitConfig& c, bool v) { c.crop_to_mask = v; }, [](const FitConfig& c) { return c.crop_to_mask; }));
   o.push_back(real("mask-margin",
                    "sample only voxels within this many mm of each scan's mask (< 0: every voxel, as the reference)",
                    [](FitConfig& c) -> double& { return c.mask_margin; }));

@@ -67,6 +67,19 @@ struct FitConfig {
   double time_budget = 0;
   // The preset the values came from ("" where none; presets()).
   std::string preset;
+  // Scan masks where no mask file is given: "auto" (io::auto_head_mask) or
+  // "nonzero" (the reference's).
+  std::string mask_mode = "auto";
+  // The written volumes: masked to the union of the scans' masks (unless
+  // no_mask_output); outside a scan's field of view its contrast is the
+  // field's ("field") or 0 ("zero"); the voxel type; cropped to the output
+  // mask's box (a margin of 4 voxels).
+  bool no_mask_output = false;
+  std::string outside_fov = "field";
+  std::string dtype = "float32";
+  bool crop_to_mask = false;
+  // Rigid registration of scan 2 onto scan 1 before the fit ("none", "rigid").
+  std::string register_scans = "none";
 
   FitConfig();  // the reference's defaults
 

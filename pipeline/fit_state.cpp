@@ -197,6 +197,7 @@ SavedField load_saved_field(const std::string& path) {
   saved.intensity_hi = c.intensity_hi;
   require_valid_grid(c.grid, path);
   saved.grid = c.grid;
+  saved.inputs = c.inputs;
   return saved;
 }
 

@@ -43,6 +43,7 @@ struct SavedField {
   FieldDomain domain;
   std::array<float, 2> intensity_lo{}, intensity_hi{};
   io::Geometry grid;  // the fit's output grid
+  std::array<std::string, 2> inputs;  // the fit's scans (their names name the outputs)
 };
 // Predictions run in chunks of the fit's batch size, as the fit's own did,
 // so that infer on the fit's grid reproduces its outputs bit for bit.

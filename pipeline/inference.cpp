@@ -8,6 +8,7 @@
 
 #include "mcinr/pipeline/errors.hpp"
 #include "mcinr/pipeline/grids.hpp"
+#include "mcinr/pipeline/subject_layout.hpp"
 #include "mcinr/pipeline/volumes.hpp"
 
 namespace fs = std::filesystem;
@@ -20,6 +21,8 @@ Inference::Inference(const std::string& checkpoint, const std::string& reference
   grid_ = reference_grid(reference.empty() ? saved_.grid : read_volume(reference).geometry, spacing);
   require_grid_memory(grid_, 24);  // the prediction (8 B), a contrast's host copies (16)
 }
+
+std::array<std::string, 2> Inference::output_names() const { return fit_file_names(saved_.inputs).volume; }
 
 std::vector<std::string> Inference::run(const std::string& out, const StopRequested& stop,
                                         const std::function<void(std::size_t, std::size_t, double)>& progress) {
@@ -47,7 +50,7 @@ std::vector<std::string> Inference::run(const std::string& out, const StopReques
   }
   std::vector<std::string> written;
   for (int c = 0; c < 2; ++c) {
-    const std::string path = (fs::path(out) / ("contrast" + std::to_string(c + 1) + ".nii.gz")).string();
+    const std::string path = (fs::path(out) / output_names()[c]).string();
     io::write_nifti(path, rescaled(grid_, unit_scaled(prediction, c), saved_.intensity_lo[c], saved_.intensity_hi[c]));
     written.push_back(path);
   }

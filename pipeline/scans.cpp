@@ -3,21 +3,50 @@
 #include <algorithm>
 #include <vector>
 
+#include "mcinr/core/device_copy.hpp"
 #include "mcinr/core/random.hpp"
+#include "mcinr/io/head_mask.hpp"
 #include "mcinr/core/reductions.hpp"
 #include "mcinr/pipeline/errors.hpp"
 #include "mcinr/pipeline/grids.hpp"
 
 namespace mcinr::pipeline {
 
-Scan load_scan(const std::string& image, const std::string& mask) {
+MaskMode parse_mask_mode(const std::string& text) {
+  if (text == "auto") return MaskMode::automatic;
+  if (text == "nonzero") return MaskMode::nonzero;
+  throw InputError("--mask: '" + text + "' is not auto or nonzero");
+}
+
+std::string to_string(MaskMode mode) { return mode == MaskMode::automatic ? "auto" : "nonzero"; }
+
+std::vector<std::uint8_t> host_mask(const DeviceMask& mask) {
+  const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mask);
+  return std::vector<std::uint8_t>(h.data(), h.data() + h.extent(0));
+}
+
+Scan load_scan(const std::string& image, const std::string& mask, MaskMode mode) {
   Scan scan;
-  scan.volume = load_volume(image);
+  const io::Volume host = read_finite_volume(image);
+  scan.volume = to_device(host);
   const ValueRange range = value_range(scan.volume.values);
   require(range.hi > range.lo, image + ": the image is constant (all " + std::to_string(float(range.lo)) + ")");
   scan.lo = float(range.lo);
   scan.hi = float(range.hi);
-  scan.mask = mask.empty() ? nonzero_mask(scan.volume.values) : load_mask(mask, scan.volume.geometry);
+  if (!mask.empty()) {
+    scan.mask = load_mask(mask, scan.volume.geometry);
+    scan.mask_method = "the file " + mask;
+  } else if (mode == MaskMode::nonzero) {
+    scan.mask = nonzero_mask(scan.volume.values);
+    scan.mask_method = "nonzero voxels";
+  } else {
+    const io::HeadMask head = io::auto_head_mask(host);
+    scan.mask = mcinr::to_device(head.voxels, "mask");
+    scan.mask_method = head.method;
+  }
+  const std::vector<std::uint8_t> voxels = host_mask(scan.mask);
+  scan.mask_share = io::mask_share(voxels);
+  require(scan.mask_share > 0, image + ": its mask (" + scan.mask_method + ") is empty");
   return scan;
 }
 

@@ -3,6 +3,7 @@
 // intensity ranges, and the training samples they become.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "mcinr/core/field_domain.hpp"
 #include "mcinr/core/trainer.hpp"
@@ -10,15 +11,28 @@
 
 namespace mcinr::pipeline {
 
+// How a scan's mask is made where no mask file is given.
+enum class MaskMode {
+  automatic,  // io::auto_head_mask: Otsu head mask, or nonzero voxels on a zero background
+  nonzero     // voxels != 0 (the reference's)
+};
+MaskMode parse_mask_mode(const std::string& text);  // "auto", "nonzero"; InputError otherwise
+std::string to_string(MaskMode mode);
+
 struct Scan {
   DeviceVolume volume;
-  DeviceMask mask;       // given, or voxels != 0
+  DeviceMask mask;       // given, automatic or voxels != 0
   float lo = 0, hi = 1;  // intensity range used for min-max scaling
+  std::string mask_method;  // where the mask came from, for the log
+  double mask_share = 0;    // the share of the scan's voxels in its mask
 };
 
-// Loads a scan and its mask (its nonzero voxels where none is given);
+// Loads a scan and its mask (the file where given, else made by `mode`);
 // refuses an all-constant image or an empty mask.
-Scan load_scan(const std::string& image, const std::string& mask);
+Scan load_scan(const std::string& image, const std::string& mask, MaskMode mode = MaskMode::nonzero);
+
+// A device mask on the host (one byte per voxel).
+std::vector<std::uint8_t> host_mask(const DeviceMask& mask);
 
 // A content hash of a scan (FNV-1a 64 over its voxel values and its
 // geometry): what a checkpoint keeps to know its inputs again.

@@ -12,20 +12,28 @@
 #include "mcinr/backends/device_info.hpp"
 #include "mcinr/core/early_stopping.hpp"
 #include "mcinr/io/atomic_file.hpp"
+#include "mcinr/io/file_hash.hpp"
 #include "mcinr/io/folder_lock.hpp"
 #include "mcinr/io/metric_table.hpp"
+#include "mcinr/io/text_files.hpp"
 #include "mcinr/io/slice_picture.hpp"
+#include "mcinr/pipeline/coverage.hpp"
 #include "mcinr/pipeline/data_consistency.hpp"
 #include "mcinr/pipeline/errors.hpp"
 #include "mcinr/pipeline/fit_state.hpp"
 #include "mcinr/pipeline/grids.hpp"
 #include "mcinr/pipeline/scans.hpp"
+#include "mcinr/pipeline/slice_model.hpp"
+#include "mcinr/pipeline/subject_layout.hpp"
 #include "mcinr/pipeline/stop_signal.hpp"
 #include "mcinr/version.hpp"
 
 namespace fs = std::filesystem;
 
 namespace mcinr::pipeline {
+
+// Every option's value, as summary.json and the sidecars record them.
+nlohmann::ordered_json fit_settings_json(const FitConfig& config);
 
 std::string ResumePoint::text() const {
   return "epoch " + std::to_string(epochs_done + (next_batch ? 1 : 0)) +
@@ -49,6 +57,12 @@ struct SubjectFit::State {
   std::optional<ResidualCorrection> correction;
   FitPlan plan;
   std::string checkpoint_path;
+  FitFileNames names;                   // of the written files
+  std::array<std::vector<std::uint8_t>, 2> masks;  // the scans' masks, on the host
+  Coverage coverage;                    // the output mask and each scan's field of view on the grid
+  std::array<std::string, 2> input_sha256;
+  DeviceValues last[2];  // the last scored prediction per contrast, in [0, 1] units
+  double seconds_per_voxel = 0;  // of a prediction: timed in the constructor, then by each evaluation
 };
 
 namespace {
@@ -130,9 +144,18 @@ void expand_masked(const Matrix<float>& part, const Kokkos::View<std::size_t*, M
 
 namespace {
 
-// What a finished fit writes beside its checkpoint.
-constexpr const char* fit_outputs[] = {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv",
-                                       "summary.json"};
+// What a finished fit writes beside its checkpoint, in the order it writes
+// them at the end (metrics.csv also after each epoch); summary.json, the
+// last, lists them all.
+std::vector<std::string> fit_outputs(const FitFileNames& n) {
+  std::vector<std::string> names;
+  for (int c = 0; c < 2; ++c) names.push_back(n.volume[c]);
+  for (int c = 0; c < 2; ++c) names.push_back(n.sidecar[c]);
+  for (int c = 0; c < 2; ++c) names.push_back(n.scan_mask[c]);
+  for (int c = 0; c < 2; ++c) names.push_back(n.coverage[c]);
+  for (const char* name : {"slices.png", "metrics.csv", "summary.json"}) names.push_back(name);
+  return names;
+}
 
 // An upper bound of what the model and one batch need, from the options,
 // checked before anything is allocated: the parameters with their
@@ -161,7 +184,7 @@ void require_training_memory(const FitConfig& c) {
 
 // ".<name>.XXXXXX" folders (io::AtomicFile) of the fit's own files: what a
 // kill in the middle of a write leaves.
-void remove_stale_temporaries(const fs::path& out) {
+void remove_stale_temporaries(const fs::path& out, const std::vector<std::string>& outputs) {
   std::vector<fs::path> stale;
   for (const auto& entry : fs::directory_iterator(out)) {
     const std::string name = entry.path().filename().string();
@@ -169,7 +192,7 @@ void remove_stale_temporaries(const fs::path& out) {
       return name.size() == file.size() + 8 && name.compare(0, file.size() + 2, "." + file + ".") == 0;
     };
     const bool ours = is_temporary_of("checkpoint.h5") ||
-                      std::any_of(std::begin(fit_outputs), std::end(fit_outputs), is_temporary_of);
+                      std::any_of(outputs.begin(), outputs.end(), is_temporary_of);
     if (ours && entry.is_directory() && !entry.is_symlink()) stale.push_back(entry.path());
   }
   for (const auto& path : stale) fs::remove_all(path);
@@ -188,16 +211,29 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   s.config = input.resolved();
   const FitConfig& c = s.config;
   // Inputs, read and checked before anything is written.
-  for (int i = 0; i < 2; ++i) s.scans[i] = load_scan(c.image[i], c.mask[i]);
+  const MaskMode mask_mode = parse_mask_mode(c.mask_mode);
+  for (int i = 0; i < 2; ++i) s.scans[i] = load_scan(c.image[i], c.mask[i], mask_mode);
+  s.names = fit_file_names(c.image);
   for (int i = 0; i < 2; ++i) s.input_hashes[i] = content_hash(s.scans[i]);
   require_overlap(s.scans[0], c.image[0], s.scans[1], c.image[1]);
   s.domain = fit_domain(s.scans[0].volume.geometry, s.scans[1].volume.geometry);
   s.grid = !c.reference.empty() ? reference_grid(read_volume(c.reference).geometry, c.spacing)
                                 : union_grid(s.scans[0].volume.geometry, s.scans[1].volume.geometry, c.spacing);
   // Per voxel: its coordinates (12 B), the prediction and the last one
-  // (16), ground truth (8), masks, and the host copies a volume is written
-  // from (8).
-  require_grid_memory(s.grid, 48);
+  // (16), ground truth (8), masks and coverage (5), and the host copies a
+  // volume is written from (8).
+  require_grid_memory(s.grid, 52);
+  if (c.dtype == "int16")
+    for (int i = 0; i < 2; ++i)
+      require(s.scans[i].lo >= -32768 && s.scans[i].hi <= 32767,
+              "--dtype int16: " + c.image[i] + "'s intensities (" + std::to_string(s.scans[i].lo) + " .. " +
+                  std::to_string(s.scans[i].hi) + ") do not fit in int16; write float32");
+  for (int i = 0; i < 2; ++i) s.masks[i] = host_mask(s.scans[i].mask);
+  s.coverage = output_coverage({s.scans[0].volume.geometry, s.scans[1].volume.geometry}, {&s.masks[0], &s.masks[1]},
+                               s.grid);
+  require(s.coverage.inside_count > 0 || c.no_mask_output,
+          "the scans' masks do not reach the output grid (" + s.grid.summary() +
+              "): every output voxel would be masked; choose another grid, or give --no-mask-output");
   std::optional<std::array<DeviceVolume, 2>> truth;
   if (!c.gt[0].empty()) {
     truth.emplace();
@@ -217,14 +253,16 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   // Never onto an input, never over another fit's results unasked.
   const std::vector<std::string> inputs = {c.image[0], c.image[1], c.mask[0],    c.mask[1],
                                            c.gt[0],    c.gt[1],    c.brain_mask, c.reference};
-  for (const char* name : fit_outputs) require_not_input((fs::path(c.out) / name).string(), inputs);
+  for (const std::string& name : fit_outputs(s.names))
+    require_not_input((fs::path(c.out) / name).string(), inputs);
   if (!s.resumed && !c.overwrite)
-    for (const char* name : {"summary.json", "contrast1.nii.gz", "contrast2.nii.gz"})  // a finished fit's
+    for (const std::string& name : {std::string("summary.json"), s.names.volume[0], s.names.volume[1]})  // a finished fit's
       require(!fs::exists(fs::path(c.out) / name),
               c.out + " holds the results of another fit (" + name + "): choose another --out, or give --overwrite");
+  for (int i = 0; i < 2; ++i) s.input_sha256[i] = io::file_sha256(c.image[i]);
 
   require_training_memory(c);
-  std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
+  std::vector<mcinr::SliceProfile> profiles;  // per contrast; empty: point samples
   try {
     FieldConfig field = c.field;
     if (field.encoding.domain_mm <= 0) field.encoding.domain_mm = s.domain.hi - s.domain.lo;  // mm resolutions
@@ -260,6 +298,27 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   p.backend = backends::describe(backends::device_info());
   p.images = c.image;
   p.scan_grids = {s.scans[0].volume.geometry, s.scans[1].volume.geometry};
+  for (int i = 0; i < 2; ++i) {
+    char line[400];
+    std::snprintf(line, sizeof line, "scan %d mask: %s, %.1f%% of its field of view", i + 1,
+                  s.scans[i].mask_method.c_str(), 100.0 * s.scans[i].mask_share);
+    p.notes.push_back(line);
+    // A mask over nearly all of a scan is no mask: background noise, most likely.
+    if (s.scans[i].mask_share > 0.9)
+      p.warnings.push_back("scan " + std::to_string(i + 1) + "'s mask covers " +
+                           std::to_string(int(100 * s.scans[i].mask_share)) +
+                           "% of its field of view: its background is not masked, so --mask-margin saves nothing "
+                           "and the outputs are hardly masked (give --mask1/--mask2, or --mask auto)");
+  }
+  for (int i = 0; i < 2; ++i) {
+    char line[400];
+    std::snprintf(line, sizeof line,
+                  "%s: %.1f%% of the output mask lies outside scan %d's field of view: %s there (%s)",
+                  s.names.prefix[i].c_str(), 100.0 * s.coverage.invented_share[i], i + 1,
+                  c.outside_fov == "zero" ? "written as 0" : "the field invents it from the other contrast",
+                  s.names.coverage[i].c_str());
+    p.notes.push_back(line);
+  }
   {
     // Two scans thick along the same world direction leave the same gaps:
     // the method gains little from the pair.
@@ -281,6 +340,26 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   p.grid = s.grid;
   p.with_truth = truth.has_value();
   p.checkpoint = s.checkpoint_path;
+
+  // The plan's estimates, from a timed prediction of a slab of the grid: a
+  // training step costs about three predictions per sample (forward,
+  // backward, Adam), times the slice profile's points.
+  {
+    const std::size_t n = std::min<std::size_t>(s.query.extent(1), 65536);
+    Matrix<float> coords("timing_coords", 3, n);
+    Kokkos::deep_copy(coords, Kokkos::subview(s.query, Kokkos::ALL(), std::make_pair(std::size_t(0), n)));
+    Matrix<float> out("timing_prediction", n, 2);
+    s.trainer->predict(coords, out);  // once to warm up, then timed
+    Kokkos::fence();
+    const auto t0 = std::chrono::steady_clock::now();
+    s.trainer->predict(coords, out);
+    Kokkos::fence();
+    s.seconds_per_voxel =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / double(std::max<std::size_t>(1, n));
+    const double points = c.slice_profile == ProfileKind::point ? 1 : std::max(1, c.train.profile_samples);
+    p.epoch_seconds_estimate = 3 * points * s.seconds_per_voxel * double(p.samples);
+    p.prediction_seconds_estimate = s.seconds_per_voxel * double(s.grid.voxels());
+  }
 }
 
 SubjectFit::~SubjectFit() = default;
@@ -315,9 +394,10 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   } catch (const io::FolderInUse& e) {
     throw InputError(e.what());
   }
-  remove_stale_temporaries(out);
+  const std::vector<std::string> outputs = fit_outputs(s.names);
+  remove_stale_temporaries(out, outputs);
   if (!s.resumed)
-    for (const char* name : fit_outputs) fs::remove(out / name);
+    for (const std::string& name : outputs) fs::remove(out / name);
 
   FitOutcome outcome;
   outcome.checkpoint = s.checkpoint_path;
@@ -347,7 +427,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     require(r.metric_columns == columns, s.checkpoint_path + ": its metric table has other columns");
     for (const auto& row : r.metric_rows) table.add_row(row);
     stopping.restore({r.mi_window.begin(), r.mi_window.end()}, r.mi_previous, r.mi_has_previous);
-    if (!r.stop_reason.empty() && missing_fit_output(c.out).empty()) {
+    if (!r.stop_reason.empty() && missing_fit_output(c.out).empty() && fs::is_regular_file(out / s.names.volume[0])) {
       outcome.status = FitOutcome::Status::already_complete;
       outcome.epochs_done = r.epochs_done;
       outcome.stop_reason = r.stop_reason;
@@ -402,7 +482,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   const std::size_t batches = trainer.batches_per_epoch();
   const std::size_t samples = trainer.sample_count();
   Matrix<float> prediction("prediction", s.grid.voxels(), 2);
-  DeviceValues last[2];
+  auto& last = s.last;
   bool last_full = false;  // `last` predicted on the whole grid (not only the brain mask)
 
   // One evaluation: the whole grid, or (fast evaluation) only the brain
@@ -430,6 +510,8 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       if (!trainer.predict(s.query, prediction, stop, progress)) return std::nullopt;
     }
     predict_seconds = seconds_since(t0);
+    const double predicted = double(masked ? s.masked_query.extent(1) : s.grid.voxels());
+    if (predicted > 0 && predict_seconds > 0) s.seconds_per_voxel = predict_seconds / predicted;
     const auto tc = Clock::now();
     if (s.correction && !s.correction->apply(trainer.field(), prediction, stop)) return std::nullopt;
     if (c.clamp) clamp_unit(prediction);
@@ -480,6 +562,17 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
           double(trainer.train_config().total_steps - std::min(steps_done, trainer.train_config().total_steps)) *
           double(c.train.batch_size);
     double eta = rate > 0 ? remaining / rate : 0.0;
+    // The evaluations still to come: this epoch's and later ones where
+    // scored, the last predicting the whole grid for the written volumes.
+    if (!budgeted) {
+      const bool per_epoch = s.evaluator.has_truth() || c.early_stopping;
+      const double part =
+          double(c.fast_evaluation && s.masked_query.extent(1) > 0 ? s.masked_query.extent(1) : s.grid.voxels());
+      double voxels = double(s.grid.voxels());
+      for (int e = p.epoch; e < epochs; ++e)
+        if (per_epoch && e % c.eval_every == 0) voxels += part;
+      eta += voxels * s.seconds_per_voxel + score_seconds;
+    }
     // Before the plan (epoch 1 of a budgeted fit) the budget is the estimate.
     if (budgeted && !planned)
       eta = std::min(eta, std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count()));
@@ -616,34 +709,104 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   outcome.final_scores = last_scores(table);
 
   save_checkpoint(0, 0, stop_reason);
+  write_outputs(s, outcome);
+  outcome.seconds = elapsed();
+  io::write_file_atomically((out / "summary.json").string(), fit_summary_json(c, s.plan, outcome));
+  return outcome;
+}
+
+void SubjectFit::write_outputs(State& s, FitOutcome& outcome) {
+  const FitConfig& c = s.config;
+  const fs::path out(c.out);
+  const io::VoxelType dtype = io::parse_voxel_type(c.dtype);
+  // The written volumes: masked to the output mask, blank outside a scan's
+  // field of view where asked, cropped to the mask's box where asked.
+  const std::vector<long> box = c.crop_to_mask ? mask_box(s.coverage, 4) : std::vector<long>{};
+  auto cropped = [&](const io::Volume& v) { return box.empty() ? v : crop(v, box); };
+  std::array<io::Volume, 2> written;
   for (int i = 0; i < 2; ++i) {
-    const std::string path = (out / ("contrast" + std::to_string(i + 1) + ".nii.gz")).string();
-    io::write_nifti(path, rescaled(s.grid, last[i], s.scans[i].lo, s.scans[i].hi));
+    io::Volume v = rescaled(s.grid, s.last[i], s.scans[i].lo, s.scans[i].hi);
+    for (std::size_t x = 0; x < v.voxels.size(); ++x)
+      if ((!c.no_mask_output && !s.coverage.inside[x]) || (c.outside_fov == "zero" && !s.coverage.measured[i][x]))
+        v.voxels[x] = 0;
+    written[i] = cropped(v);
+    const std::string path = (out / s.names.volume[i]).string();
+    io::write_nifti(path, written[i], dtype);
+    outcome.written.push_back(path);
+  }
+  for (int i = 0; i < 2; ++i) {
+    const std::string path = (out / s.names.sidecar[i]).string();
+    io::write_file_atomically(path, volume_sidecar_json(s, i));
+    outcome.written.push_back(path);
+  }
+  for (int i = 0; i < 2; ++i) {
+    io::Volume mask;
+    mask.geometry = s.scans[i].volume.geometry;
+    mask.voxels.assign(s.masks[i].begin(), s.masks[i].end());
+    const std::string path = (out / s.names.scan_mask[i]).string();
+    io::write_nifti(path, mask, io::VoxelType::uint8);
+    outcome.written.push_back(path);
+  }
+  for (int i = 0; i < 2; ++i) {
+    const std::string path = (out / s.names.coverage[i]).string();
+    io::write_nifti(path, cropped(coverage_map(s.coverage, i)), io::VoxelType::uint8);
     outcome.written.push_back(path);
   }
   {
-    // Mid-slices: prediction beside ground truth where given.
-    std::vector<io::Volume> volumes;
-    for (int i = 0; i < 2; ++i) {
-      volumes.push_back(to_host(s.grid, last[i]));
-      if (s.evaluator.has_truth()) volumes.push_back(to_host(s.grid, s.evaluator.truth()[i].values));
-    }
+    // Mid-slices of the written volumes, ground truth beside them where given.
+    std::vector<io::Volume> truth;
+    if (s.evaluator.has_truth())
+      for (int i = 0; i < 2; ++i) truth.push_back(cropped(to_host(s.grid, s.evaluator.truth()[i].values)));
     std::vector<const io::Volume*> pictures;
-    for (const auto& v : volumes) pictures.push_back(&v);
+    for (int i = 0; i < 2; ++i) {
+      pictures.push_back(&written[i]);
+      if (!truth.empty()) pictures.push_back(&truth[i]);
+    }
     io::write_mid_slices((out / "slices.png").string(), pictures);
   }
   outcome.written.push_back((out / "metrics.csv").string());
   outcome.written.push_back((out / "slices.png").string());
   outcome.written.push_back((out / "summary.json").string());
   outcome.written.push_back(s.checkpoint_path);
-  outcome.seconds = elapsed();
-  io::write_file_atomically((out / "summary.json").string(), fit_summary_json(c, s.plan, outcome));
-  return outcome;
+}
+
+std::string SubjectFit::volume_sidecar_json(const State& s, int i) {
+  using Json = nlohmann::ordered_json;
+  const FitConfig& c = s.config;
+  Json j;
+  j["Description"] = "mcinr: contrast " + std::to_string(i + 1) + " (" + s.names.prefix[i] +
+                     ") on an isotropic grid, from one neural field fitted to both scans";
+  j["Sources"] = {c.image[0], c.image[1]};
+  j["SourceHashes"] = {{c.image[0], s.input_sha256[0]}, {c.image[1], s.input_sha256[1]}};
+  j["GeneratedBy"] = Json::array({{{"Name", "mcinr"}, {"Version", MCINR_VERSION_STRING}, {"Git", MCINR_GIT_HASH}}});
+  j["Contrast"] = i + 1;
+  j["ScanMask"] = s.scans[i].mask_method;
+  j["Masked"] = !c.no_mask_output;
+  j["OutsideFieldOfView"] = c.outside_fov;
+  j["InventedShare"] = s.coverage.invented_share[i];
+  j["VoxelType"] = c.dtype;
+  j["CroppedToMask"] = c.crop_to_mask;
+  j["Settings"] = fit_settings_json(c);
+  return j.dump(2) + "\n";
 }
 
 std::string missing_fit_output(const std::string& folder) {
-  for (const char* name : fit_outputs)
+  const fs::path summary = fs::path(folder) / "summary.json";
+  if (!fs::is_regular_file(summary)) return summary.string();
+  std::vector<std::string> names;
+  try {
+    const auto j = nlohmann::json::parse(io::read_text_file(summary.string()));
+    if (j.contains("outputs"))
+      names = j.at("outputs").get<std::vector<std::string>>();
+    else  // written before the outputs were listed
+      names = {"contrast1.nii.gz", "contrast2.nii.gz", "slices.png", "metrics.csv"};
+  } catch (const std::exception&) {
+    return summary.string();  // unreadable: the fit did not finish writing it
+  }
+  for (const std::string& name : names) {
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") return summary.string();
     if (!fs::is_regular_file(fs::path(folder) / name)) return (fs::path(folder) / name).string();
+  }
   return "";
 }
 
@@ -651,7 +814,7 @@ FitOutcome fit_subject(const FitConfig& config, FitObserver& observer, const Sto
   return SubjectFit(config).run(observer, stop);
 }
 
-std::string fit_summary_json(const FitConfig& config, const FitPlan& plan, const FitOutcome& outcome) {
+nlohmann::ordered_json fit_settings_json(const FitConfig& config) {
   using Json = nlohmann::ordered_json;
   Json settings = Json::object();
   for (const FitOption& option : fit_options()) {
@@ -671,6 +834,12 @@ std::string fit_summary_json(const FitConfig& config, const FitPlan& plan, const
         break;
     }
   }
+  return settings;
+}
+
+std::string fit_summary_json(const FitConfig& config, const FitPlan& plan, const FitOutcome& outcome) {
+  using Json = nlohmann::ordered_json;
+  const Json settings = fit_settings_json(config);
   auto scores_json = [](const Scores& scores) {
     Json j = Json::object();
     for (const auto& [name, value] : scores.named()) j[name] = value;
@@ -692,6 +861,11 @@ std::string fit_summary_json(const FitConfig& config, const FitPlan& plan, const
                       {"origin", plan.grid.origin},
                       {"direction", plan.grid.direction}};
   j["config"] = settings;
+  j["notes"] = plan.notes;
+  j["warnings"] = plan.warnings;
+  Json names = Json::array();
+  for (const std::string& path : outcome.written) names.push_back(fs::path(path).filename().string());
+  j["outputs"] = names;
   j["final"] = outcome.final_scores ? scores_json(*outcome.final_scores) : Json::object();
   if (!outcome.baselines.empty()) {
     Json b = Json::object();

@@ -8,8 +8,10 @@
 //
 // The constructor touches no file but reading: bad input is refused (an
 // InputError) before anything is written. run() trains epoch by epoch,
-// evaluates, checkpoints, and writes contrast1/2.nii.gz, metrics.csv,
-// summary.json, slices.png and checkpoint.h5. Where stop() says so between
+// evaluates, checkpoints, and writes per contrast <prefix>_desc-mcinr.nii.gz
+// (masked to the scans' masks, pipeline/coverage.hpp) with its JSON sidecar,
+// its scan mask and coverage map (names: pipeline/subject_layout.hpp), then
+// metrics.csv, slices.png, checkpoint.h5 and summary.json (last). Where stop() says so between
 // batches or evaluation stages, it checkpoints where training stands and
 // returns an interrupted outcome; a later fit with resume continues bit for
 // bit.
@@ -31,11 +33,14 @@ struct FitPlan {
   std::array<std::string, 2> images;  // the two scans
   std::array<io::Geometry, 2> scan_grids;
   std::vector<std::string> warnings;  // e.g. both scans thick along one direction
+  std::vector<std::string> notes;     // the scans' masks, what each contrast's field invents
   std::size_t batch_size = 0, samples = 0, parameters = 0;
   std::string model;  // "split-head 256x4, heads 128, FF 128 x 4"
   io::Geometry grid;  // output grid
   bool with_truth = false;
   std::string checkpoint;  // its path
+  // Estimates from a timed prediction of a slab of the grid (seconds).
+  double epoch_seconds_estimate = 0, prediction_seconds_estimate = 0;
 };
 
 // Where a resumed fit continues.
@@ -63,7 +68,8 @@ class FitObserver {
   virtual void planned(const FitPlan&) {}
   virtual void baseline(const std::string& /*method*/, const Scores&) {}
   virtual void resumed(const ResumePoint&) {}
-  // After every batch; eta_seconds: the rest of the fit's training.
+  // After every batch; eta_seconds: the rest of the fit: training, the
+  // evaluations to come and the final prediction of the grid.
   virtual void training(const BatchProgress&, double /*eta_seconds*/) {}
   virtual void epoch_done(const EpochReport&) {}
   virtual void early_stopped(int /*epoch*/) {}
@@ -84,7 +90,7 @@ struct FitOutcome {
   std::map<std::string, Scores> baselines;  // "linear", "bspline" (with ground truth)
   std::string resumed_at;                   // ResumePoint::text() of a resumed fit, else empty
   std::string checkpoint;
-  std::vector<std::string> written;  // output files, on completion
+  std::vector<std::string> written;  // output files, on completion: the two volumes first
   bool interrupted() const { return status == Status::interrupted; }
 };
 
@@ -102,11 +108,14 @@ class SubjectFit {
  private:
   struct State;
   std::unique_ptr<State> state_;
+  // The volumes, sidecars, masks, coverage maps and pictures of a finished fit.
+  static void write_outputs(State& s, FitOutcome& outcome);
+  static std::string volume_sidecar_json(const State& s, int contrast);
 };
 
-// The first of the files a finished fit writes into its output folder
-// (contrast1/2.nii.gz, slices.png, metrics.csv, summary.json; the
-// checkpoint aside) that `folder` lacks; "" where all are there.
+// The first of the files a finished fit writes into its output folder (its
+// summary.json, then those the summary lists; the checkpoint aside) that
+// `folder` lacks; "" where all are there.
 std::string missing_fit_output(const std::string& folder);
 
 // SubjectFit(config).run(observer, stop).

@@ -21,6 +21,26 @@ std::string SubjectNames::id_of_scan(const std::string& name, const std::string&
   return name.substr(0, name.size() - suffix.size());
 }
 
+FitFileNames fit_file_names(const std::array<std::string, 2>& images) {
+  FitFileNames n;
+  for (int c = 0; c < 2; ++c) {
+    std::string name = std::filesystem::path(images[c]).filename().string();
+    for (const std::string suffix : {".nii.gz", ".nii", "_LR"})
+      if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+        name.resize(name.size() - suffix.size());
+    n.prefix[c] = name.empty() ? "contrast" + std::to_string(c + 1) : name;
+  }
+  if (n.prefix[0] == n.prefix[1])
+    for (int c = 0; c < 2; ++c) n.prefix[c] += "-" + std::to_string(c + 1);
+  for (int c = 0; c < 2; ++c) {
+    n.volume[c] = n.prefix[c] + "_desc-mcinr.nii.gz";
+    n.sidecar[c] = n.prefix[c] + "_desc-mcinr.json";
+    n.scan_mask[c] = n.prefix[c] + "_desc-scan_mask.nii.gz";
+    n.coverage[c] = n.prefix[c] + "_desc-coverage_dseg.nii.gz";
+  }
+  return n;
+}
+
 std::array<std::string, 2> split_contrasts(const std::string& both, const std::string& option) {
   const auto comma = both.find(',');
   require(comma != std::string::npos && comma > 0 && comma + 1 < both.size() &&

@@ -18,6 +18,19 @@ struct SubjectNames {
   static std::string id_of_scan(const std::string& file_name, const std::string& contrast);
 };
 
+// What a fit writes, BIDS-derivative style. The names start with each scan's
+// prefix: its file name without .nii(.gz) and without the subject layout's
+// "_LR" (<id>_<c>_LR.nii.gz -> <id>_<c>; sub-01_T1w.nii.gz -> sub-01_T1w);
+// where both scans' prefixes are the same, "-1" and "-2" follow them.
+//   <prefix>_desc-mcinr.nii.gz        the volume on the output grid
+//   <prefix>_desc-mcinr.json          its sidecar (sources, version, settings, hashes)
+//   <prefix>_desc-scan_mask.nii.gz    the mask the fit used, on the scan's grid
+//   <prefix>_desc-coverage_dseg.nii.gz  0 outside the output mask, 1 measured, 2 invented
+struct FitFileNames {
+  std::array<std::string, 2> prefix, volume, sidecar, scan_mask, coverage;
+};
+FitFileNames fit_file_names(const std::array<std::string, 2>& images);
+
 // "c1,c2" -> {c1, c2}; InputError unless exactly two non-empty, distinct names.
 std::array<std::string, 2> split_contrasts(const std::string& both, const std::string& option = "--contrasts");
 

@@ -120,12 +120,12 @@ grep -qF "  sbatch --parsable --array=3 $run/cohort.sbatch" "$work/dry-run.txt" 
 grep -q "^attempts = 1$" "$run/state/a.txt" || fail "task 1's state changed"
 # A done subject whose output went missing is not done: status says so, and
 # its task writes the output again from the checkpoint, without training.
-cp "$run/fits/a/contrast2.nii.gz" "$work/a-contrast2.nii.gz"
-rm "$run/fits/a/contrast2.nii.gz"
-"$mcinr" cohort status "$run" | grep -Eq "^ +1  a +failed +its state file says done but .*contrast2.nii.gz is missing" ||
+cp "$run/fits/a/a_c2_desc-mcinr.nii.gz" "$work/a-c2.nii.gz"
+rm "$run/fits/a/a_c2_desc-mcinr.nii.gz"
+"$mcinr" cohort status "$run" | grep -Eq "^ +1  a +failed +its state file says done but .*a_c2_desc-mcinr.nii.gz is missing" ||
   fail "status counts a subject without its outputs as done"
 "$mcinr" cohort task "$run" 1 > "$work/task-1-again.log"
-cmp -s "$run/fits/a/contrast2.nii.gz" "$work/a-contrast2.nii.gz" || fail "the rewritten output differs"
+cmp -s "$run/fits/a/a_c2_desc-mcinr.nii.gz" "$work/a-c2.nii.gz" || fail "the rewritten output differs"
 ! grep -q "step " "$work/task-1-again.log" || fail "the rewrite trained"
 "$mcinr" cohort status "$run" | grep -q "3 subjects: 2 done, 1 failed" || fail "status after the rewrite"
 
@@ -152,7 +152,7 @@ echo "$warnings" | grep -q "warning: subject a has no ground truth to take the o
 ! grep -v "^mcinr: warning: Kokkos runs OpenMP" "$work/stderr.txt" ||
   fail "a warning although the config gives the grid"
 "$mcinr" cohort task "$work/nogt-run2" 1 > /dev/null
-[ -f "$work/nogt-run2/fits/a/contrast1.nii.gz" ] || fail "the subject without ground truth did not fit"
+[ -f "$work/nogt-run2/fits/a/a_c1_desc-mcinr.nii.gz" ] || fail "the subject without ground truth did not fit"
 expect_error "--contrasts needs two names" "$mcinr" cohort plan --root "$work/root" --contrasts c1 --out "$work/run2"
 expect_error "not a cohort run folder" "$mcinr" cohort status "$work/root"
 expect_error "no subject with index 7" "$mcinr" cohort task "$run" 7

@@ -11,14 +11,20 @@ rm -rf "$work" && mkdir -p "$work"
 args=(fit --subject "$subject" --contrasts c1,c2 --hidden 32 --layers 2 --fourier-features 16 --fourier-scale 2
       --epochs 2 --batch-size 500 --checkpoint-every 1)
 "$mcinr" "${args[@]}" --out "$work/straight" > "$work/straight.log"
-outputs=(contrast1.nii.gz contrast2.nii.gz slices.png metrics.csv summary.json checkpoint.h5)
+# The outputs' names start with the scans' (<id>_c1_LR.nii.gz -> <id>_c1).
+p1=$(basename "$(ls "$subject"/*_c1_LR.nii.gz)" _LR.nii.gz) p2=$(basename "$(ls "$subject"/*_c2_LR.nii.gz)" _LR.nii.gz)
+volumes=("${p1}_desc-mcinr.nii.gz" "${p2}_desc-mcinr.nii.gz")
+finals=("${volumes[@]}" "${p1}_desc-mcinr.json" "${p2}_desc-mcinr.json" "${p1}_desc-scan_mask.nii.gz"
+        "${p2}_desc-scan_mask.nii.gz" "${p1}_desc-coverage_dseg.nii.gz" "${p2}_desc-coverage_dseg.nii.gz" slices.png)
+outputs=("${finals[@]}" metrics.csv summary.json checkpoint.h5)
 
 # A fit's writes, in order: each epoch's metrics.csv, then checkpoint.h5
 # but after the last epoch; at the end checkpoint.h5 (training finished),
-# the volumes, slices.png, and summary.json last: the fit is complete only
-# once it is there.
-points=(metrics.csv:1 checkpoint.h5:1 metrics.csv:2 checkpoint.h5:2
-        contrast1.nii.gz:1 contrast2.nii.gz:1 slices.png:1 summary.json:1)
+# the volumes, their sidecars, the masks, the coverage maps, slices.png, and
+# summary.json last: the fit is complete only once it is there.
+points=(metrics.csv:1 checkpoint.h5:1 metrics.csv:2 checkpoint.h5:2)
+for f in "${finals[@]}"; do points+=("$f:1"); done
+points+=(summary.json:1)
 for point in "${points[@]}"; do
   dir="$work/killed-${point/:/-}"
   status=0
@@ -39,7 +45,7 @@ for point in "${points[@]}"; do
   for f in "${outputs[@]}"; do
     [ -f "$dir/$f" ] || { echo "$point: $f missing after the resume"; exit 1; }
   done
-  for f in contrast1.nii.gz contrast2.nii.gz; do
+  for f in "${volumes[@]}" "${p1}_desc-coverage_dseg.nii.gz"; do
     cmp -s "$work/straight/$f" "$dir/$f" || { echo "$point: $f differs from the fit never killed"; exit 1; }
   done
   diff <(cut -d, -f1-3,6- "$work/straight/metrics.csv") <(cut -d, -f1-3,6- "$dir/metrics.csv") > /dev/null ||

@@ -128,7 +128,7 @@ void check_resume(const pipeline::FitConfig& base, const fs::path& work, int sto
   REQUIRE(b.interrupted());
   INFO("stopped " << b.where);
   CHECK(b.where.find(where) == 0);
-  CHECK_FALSE(fs::exists(fs::path(split.out) / "contrast1.nii.gz"));
+  CHECK_FALSE(fs::exists(fs::path(split.out) / "s_a_desc-mcinr.nii.gz"));
   split.resume = true;
   Recorder r3;
   const auto c = pipeline::fit_subject(split, r3);
@@ -140,7 +140,7 @@ void check_resume(const pipeline::FitConfig& base, const fs::path& work, int sto
   CHECK(ka.encoding.kind == base.field.encoding.kind);
   REQUIRE(ka.metric_rows.size() == kb.metric_rows.size());
   if (bitwise) {
-    for (const char* file : {"contrast1.nii.gz", "contrast2.nii.gz"})
+    for (const char* file : {"s_a_desc-mcinr.nii.gz", "s_b_desc-mcinr.nii.gz"})
       CHECK(bytes(fs::path(straight.out) / file) == bytes(fs::path(split.out) / file));
     CHECK(ka.parameters == kb.parameters);
     CHECK(ka.adam_m == kb.adam_m);
@@ -256,7 +256,7 @@ TEST_CASE("fast evaluation predicts the mask's voxels and scores them as the who
       CHECK(b.metric_rows[i][col] == a.metric_rows[i][col]);
     }
   // The written volumes come from the whole grid either way.
-  for (const char* file : {"contrast1.nii.gz", "contrast2.nii.gz"})
+  for (const char* file : {"s_a_desc-mcinr.nii.gz", "s_b_desc-mcinr.nii.gz"})
     CHECK(bytes(work / "full" / file) == bytes(work / "fast" / file));
   // With the subject's own brain mask, the epochs before the last predict
   // only its voxels; the last predicts the grid for the outputs.
@@ -288,6 +288,7 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
     pipeline::FitConfig consistent = small_fit(subject, work / "consistent");
     consistent.mask_margin = margin;
     consistent.data_consistency = true;
+    consistent.no_mask_output = true;  // every measured voxel written
     pipeline::FitConfig corrected = consistent;
     corrected.out = (work / "corrected").string();
     corrected.data_consistency = false;
@@ -296,8 +297,8 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
     Recorder r;
     pipeline::fit_subject(consistent, r);
     pipeline::fit_subject(corrected, r);
-    const io::Volume f = read(work / "consistent" / "contrast1.nii.gz");
-    const io::Volume out = read(work / "corrected" / "contrast1.nii.gz");
+    const io::Volume f = read(work / "consistent" / "s_a_desc-mcinr.nii.gz");
+    const io::Volume out = read(work / "corrected" / "s_a_desc-mcinr.nii.gz");
     const std::size_t planes = lr.geometry.size[2];
     double on_planes = 0, far = 0, changed = 0;
     for (std::size_t j = 0; j < 24; ++j)
@@ -427,10 +428,10 @@ TEST_CASE("a finished fit whose outputs went missing writes them again on --resu
     std::ifstream in(p, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
-  const std::string volume2 = bytes(work / "fit" / "contrast2.nii.gz");
+  const std::string volume2 = bytes(work / "fit" / "s_b_desc-mcinr.nii.gz");
   const std::string metrics = bytes(work / "fit" / "metrics.csv");
   // As a kill between the final checkpoint and the last outputs leaves it.
-  fs::remove(work / "fit" / "contrast2.nii.gz");
+  fs::remove(work / "fit" / "s_b_desc-mcinr.nii.gz");
   fs::remove(work / "fit" / "slices.png");
   fs::remove(work / "fit" / "summary.json");
   c.resume = true;
@@ -438,7 +439,7 @@ TEST_CASE("a finished fit whose outputs went missing writes them again on --resu
   const pipeline::FitOutcome o = pipeline::fit_subject(c, again);
   CHECK(o.status == pipeline::FitOutcome::Status::finished);
   CHECK(again.batches == 0);  // no training
-  CHECK(bytes(work / "fit" / "contrast2.nii.gz") == volume2);
+  CHECK(bytes(work / "fit" / "s_b_desc-mcinr.nii.gz") == volume2);
   CHECK(bytes(work / "fit" / "metrics.csv") == metrics);
   CHECK(fs::is_regular_file(work / "fit" / "slices.png"));
   CHECK(fs::is_regular_file(work / "fit" / "summary.json"));
@@ -514,11 +515,12 @@ TEST_CASE("data consistency keeps the measurements; clamping keeps the scans' ra
   pipeline::FitConfig c = small_fit(subject, work / "fit");
   c.data_consistency = true;
   c.clamp = true;
+  c.no_mask_output = true;  // every measured voxel written
   Recorder r;
   pipeline::fit_subject(c, r);
   // s_a is axial: LR slice k is HR slice 4 k + 3; s_b coronal along y.
-  const io::Volume lr_a = read(fs::path(subject) / "s_a_LR.nii.gz"), out_a = read(work / "fit" / "contrast1.nii.gz");
-  const io::Volume lr_b = read(fs::path(subject) / "s_b_LR.nii.gz"), out_b = read(work / "fit" / "contrast2.nii.gz");
+  const io::Volume lr_a = read(fs::path(subject) / "s_a_LR.nii.gz"), out_a = read(work / "fit" / "s_a_desc-mcinr.nii.gz");
+  const io::Volume lr_b = read(fs::path(subject) / "s_b_LR.nii.gz"), out_b = read(work / "fit" / "s_b_desc-mcinr.nii.gz");
   float lo = 1e30f, hi = -1e30f;
   for (float v : lr_a.voxels) lo = std::min(lo, v), hi = std::max(hi, v);
   double worst = 0;

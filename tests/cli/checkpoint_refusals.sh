@@ -32,14 +32,16 @@ grep -q '"epochs_done": 1' "$work/results/summary.json" || fail "--overwrite did
 "$here/expect_error.sh" 2 "results holds a fit \(summary.json\): its volumes would be replaced; choose another --out$" - \
   "$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/results" || fail "infer into the fit"
 "$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/infer" > /dev/null || fail "infer"
-"$here/expect_error.sh" 2 "infer/contrast1.nii.gz exists: choose another --out, or give --overwrite$" - \
+"$here/expect_error.sh" 2 "infer/[^/]*_c1_desc-mcinr.nii.gz exists: choose another --out, or give --overwrite$" - \
   "$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/infer" || fail "infer twice"
 "$mcinr" infer --checkpoint "$work/results/checkpoint.h5" --spacing 2 --out "$work/infer" --overwrite > /dev/null ||
   fail "infer --overwrite"
-# A fit's output onto one of its inputs.
-cp "$subject"/*_c1_LR.nii.gz "$work/contrast1.nii.gz"
-"$here/expect_error.sh" 2 "contrast1.nii.gz: this output is also an input of the command \(.*contrast1.nii.gz\); choose another output$" - \
-  "$mcinr" fit --image1 "$work/contrast1.nii.gz" --image2 "$subject"/*_c2_LR.nii.gz --spacing 2 $small --out "$work" ||
+# A fit's output onto one of its inputs: image2 b.nii.gz is written as
+# b_desc-mcinr.nii.gz, the name of image1.
+cp "$subject"/*_c1_LR.nii.gz "$work/b_desc-mcinr.nii.gz"
+cp "$subject"/*_c2_LR.nii.gz "$work/b.nii.gz"
+"$here/expect_error.sh" 2 "b_desc-mcinr.nii.gz: this output is also an input of the command \(.*b_desc-mcinr.nii.gz\); choose another output$" - \
+  "$mcinr" fit --image1 "$work/b_desc-mcinr.nii.gz" --image2 "$work/b.nii.gz" --spacing 2 $small --out "$work" ||
   fail "output onto an input"
-cmp -s "$subject"/*_c1_LR.nii.gz "$work/contrast1.nii.gz" || fail "the input was changed"
+cmp -s "$subject"/*_c1_LR.nii.gz "$work/b_desc-mcinr.nii.gz" || fail "the input was changed"
 echo "all checks passed"

@@ -168,8 +168,9 @@ OMP_NUM_THREADS=1 "$mcinr" fit --subject "$work/root/$one" --contrasts t1c,t2f -
 straight=$(awk -F, 'END { print $7 }' "$work/straight/metrics.csv")
 resumed=$(awk -F, 'END { print $7 }' "$run/fits/$one/metrics.csv")
 [ "$straight" = "$resumed" ] || fail "$one PSNR c1: resumed $resumed, uninterrupted $straight"
-cmp "$work/straight/contrast1.nii.gz" "$run/fits/$one/contrast1.nii.gz" || fail "$one contrast1 differs from an uninterrupted fit"
-echo "$one after preemption = uninterrupted fit: PSNR c1 $resumed, contrast1.nii.gz identical"
+cmp "$work/straight/${one}_t1c_desc-mcinr.nii.gz" "$run/fits/$one/${one}_t1c_desc-mcinr.nii.gz" ||
+  fail "$one t1c differs from an uninterrupted fit"
+echo "$one after preemption = uninterrupted fit: PSNR c1 $resumed, ${one}_t1c_desc-mcinr.nii.gz identical"
 
 # Repair the broken subject; submit again takes it alone.
 cp "$work/good_t2f_LR.nii.gz" "$work/root/broken/broken_t2f_LR.nii.gz"

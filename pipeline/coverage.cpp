@@ -1,0 +1,103 @@
+#include "mcinr/pipeline/coverage.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mcinr::pipeline {
+
+namespace {
+
+// World -> continuous voxel index of a grid: diag(1/spacing) D^T (p - origin).
+struct WorldToIndex {
+  double m[3][3], origin[3];
+  std::array<long, 3> n;
+  explicit WorldToIndex(const io::Geometry& g) {
+    for (int a = 0; a < 3; ++a) {
+      for (int r = 0; r < 3; ++r) m[a][r] = g.direction[3 * r + a] / g.spacing[a];
+      origin[a] = g.origin[a];
+      n[a] = long(g.size[a]);
+    }
+  }
+  std::array<double, 3> operator()(const std::array<double, 3>& p) const {
+    const double d[3] = {p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]};
+    std::array<double, 3> x{};
+    for (int a = 0; a < 3; ++a) x[a] = m[a][0] * d[0] + m[a][1] * d[1] + m[a][2] * d[2];
+    return x;
+  }
+};
+
+}  // namespace
+
+Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
+                         const std::array<const std::vector<std::uint8_t>*, 2>& masks, const io::Geometry& grid) {
+  Coverage cov;
+  cov.grid = grid;
+  const std::size_t n = grid.voxels();
+  cov.inside.assign(n, 0);
+  for (auto& m : cov.measured) m.assign(n, 0);
+  const WorldToIndex to_scan[2] = {WorldToIndex(scans[0]), WorldToIndex(scans[1])};
+  std::array<std::size_t, 2> invented{0, 0};
+  for (std::size_t k = 0; k < grid.size[2]; ++k)
+    for (std::size_t j = 0; j < grid.size[1]; ++j)
+      for (std::size_t i = 0; i < grid.size[0]; ++i) {
+        const std::size_t v = i + grid.size[0] * (j + grid.size[1] * k);
+        const std::array<double, 3> p = grid.world(double(i), double(j), double(k));
+        bool in_mask = false;
+        for (int c = 0; c < 2; ++c) {
+          const auto x = to_scan[c](p);
+          const auto& sz = to_scan[c].n;
+          bool inside_fov = true;
+          for (int a = 0; a < 3; ++a) inside_fov = inside_fov && x[a] >= -0.5 && x[a] <= double(sz[a]) - 0.5;
+          if (!inside_fov) continue;
+          cov.measured[c][v] = 1;
+          if (in_mask) continue;
+          long lo[3], hi[3];
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::clamp(long(std::floor(x[a])), 0L, sz[a] - 1);
+            hi[a] = std::clamp(long(std::floor(x[a])) + 1, 0L, sz[a] - 1);
+          }
+          const std::vector<std::uint8_t>& mask = *masks[c];
+          for (long z = lo[2]; z <= hi[2] && !in_mask; ++z)
+            for (long y = lo[1]; y <= hi[1] && !in_mask; ++y)
+              for (long w = lo[0]; w <= hi[0] && !in_mask; ++w)
+                in_mask = mask[std::size_t(w + sz[0] * (y + sz[1] * z))] != 0;
+        }
+        if (!in_mask) continue;
+        cov.inside[v] = 1;
+        ++cov.inside_count;
+        for (int c = 0; c < 2; ++c) invented[c] += cov.measured[c][v] ? 0 : 1;
+      }
+  for (int c = 0; c < 2; ++c)
+    cov.invented_share[c] = cov.inside_count ? double(invented[c]) / double(cov.inside_count) : 0.0;
+  return cov;
+}
+
+io::Volume coverage_map(const Coverage& coverage, int c) {
+  io::Volume map;
+  map.geometry = coverage.grid;
+  map.voxels.resize(coverage.grid.voxels());
+  for (std::size_t v = 0; v < map.voxels.size(); ++v)
+    map.voxels[v] = !coverage.inside[v] ? 0.0f : coverage.measured[c][v] ? 1.0f : 2.0f;
+  return map;
+}
+
+std::vector<long> mask_box(const Coverage& coverage, long margin) {
+  const auto& s = coverage.grid.size;
+  long lo[3] = {long(s[0]), long(s[1]), long(s[2])}, hi[3] = {-1, -1, -1};
+  for (std::size_t k = 0; k < s[2]; ++k)
+    for (std::size_t j = 0; j < s[1]; ++j)
+      for (std::size_t i = 0; i < s[0]; ++i)
+        if (coverage.inside[i + s[0] * (j + s[1] * k)]) {
+          const long idx[3] = {long(i), long(j), long(k)};
+          for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], idx[a]), hi[a] = std::max(hi[a], idx[a]);
+        }
+  if (hi[0] < 0) return {0, 0, 0, long(s[0]), long(s[1]), long(s[2])};
+  std::vector<long> box(6);
+  for (int a = 0; a < 3; ++a) {
+    box[a] = std::max(0L, lo[a] - margin);
+    box[a + 3] = std::min(long(s[a]), hi[a] + 1 + margin);
+  }
+  return box;
+}
+
+}  // namespace mcinr::pipeline
