@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Issue 13's clinical pair, made from the shared 1 mm BraTS subject with
+# mcinr's own tools (mcinr simulate): an oblique axial FLAIR at 0.94 x 0.94 x
+# 5 mm stored LAS whose field of view cuts the top of the head, and a rotated
+# coronal T2 at 0.9 x 0.9 x 4 mm stored LIA with another field of view and
+# centre; box slice profile, Rician background noise, int16. On it: the
+# geometry summary, the automatic masks (no >90% warning; the nonzero masks
+# get it), masked outputs, the coverage line, --dtype int16, --crop-to-mask.
+#   clinical_pair.sh MCINR VOLUME_STATS BRATS_DIR WORK_DIR
+set -euo pipefail
+mcinr=$1 stats=$2 brats=$3 work=$4
+[ -d "$brats" ] || { echo "no shared data ($brats): skipped"; exit 77; }
+rm -rf "$work" && mkdir -p "$work"
+fail() { echo "FAIL: $*"; exit 1; }
+hr=$(ls "$brats"/*-t2f.nii.gz) hr2=$(ls "$brats"/*-t2w.nii.gz)
+"$mcinr" simulate --in "$hr" --out "$work/sub-01_FLAIR.nii.gz" --orientation LAS --view axial --in-plane 0.94 \
+  --thickness 5 --fov 240,240,120 --rotate 10,0,0 --shift 0,-5,-14 --noise 0.03 --intensity-max 4095 --dtype int16 \
+  --seed 1 > /dev/null
+"$mcinr" simulate --in "$hr2" --out "$work/sub-01_T2w.nii.gz" --orientation LIA --view coronal --in-plane 0.9 \
+  --thickness 4 --fov 230,200,220 --rotate 0,6,-4 --shift 3,8,-6 --noise 0.03 --intensity-max 4095 --dtype int16 \
+  --seed 2 > /dev/null
+"$mcinr" info "$work/sub-01_FLAIR.nii.gz" "$work/sub-01_T2w.nii.gz" > "$work/info.txt"
+grep -q "sub-01_FLAIR.nii.gz: 255x255x24, 0.94 x 0.94 x 5 mm, LAS, thick axis 3 (5 mm)" "$work/info.txt" ||
+  fail "FLAIR geometry: $(cat "$work/info.txt")"
+grep -q "sub-01_T2w.nii.gz: 256x222x55, 0.9 x 0.9 x 4 mm, LIA, thick axis 3 (4 mm)" "$work/info.txt" ||
+  fail "T2 geometry: $(cat "$work/info.txt")"
+"$stats" "$work/sub-01_FLAIR.nii.gz" | grep -q "integer yes" || fail "the FLAIR is not integer"
+# Background noise: nearly every voxel nonzero.
+read -r _ _ _ voxels _ nonzero _ < <("$stats" "$work/sub-01_T2w.nii.gz")
+[ "$nonzero" -gt $((voxels * 99 / 100)) ] || fail "no background noise ($nonzero of $voxels nonzero)"
+
+small=(--hidden 32 --layers 2 --fourier-features 16 --batch-size 4000 --epochs 1 --spacing 2)
+"$mcinr" fit --image1 "$work/sub-01_FLAIR.nii.gz" --image2 "$work/sub-01_T2w.nii.gz" "${small[@]}" \
+  --out "$work/fit" > "$work/fit.log" 2>&1 || { cat "$work/fit.log"; fail "the fit failed"; }
+grep -q "scan 1 mask: Otsu head mask" "$work/fit.log" || fail "no automatic mask: $(cat "$work/fit.log")"
+grep -q "scan 2 mask: Otsu head mask" "$work/fit.log" || fail "no automatic mask for scan 2"
+! grep -q "warning: .*mask covers" "$work/fit.log" || fail "the automatic masks got the >90% warning"
+# The FLAIR's field of view cuts the top of the head: its field invents it.
+grep -Eq "sub-01_FLAIR: ([1-9]|[1-9][0-9])\.[0-9]% of the output mask lies outside scan 1's field of view" "$work/fit.log" ||
+  fail "no invented share for the FLAIR: $(grep "output mask" "$work/fit.log")"
+grep -q "sub-01_T2w: 0.0% of the output mask lies outside scan 2's field of view" "$work/fit.log" ||
+  fail "the T2 covers the head: $(grep "output mask" "$work/fit.log")"
+for f in sub-01_FLAIR_desc-mcinr.nii.gz sub-01_T2w_desc-mcinr.nii.gz sub-01_FLAIR_desc-mcinr.json \
+         sub-01_T2w_desc-mcinr.json sub-01_FLAIR_desc-scan_mask.nii.gz sub-01_T2w_desc-coverage_dseg.nii.gz; do
+  [ -f "$work/fit/$f" ] || fail "$f missing"
+done
+# Masked: nothing outside the output mask (coverage 0), and the mask is the
+# head, not the field of view.
+read -r _ _ _ voxels _ _ _ _ _ outside _ nonzero_outside < <("$stats" "$work/fit/sub-01_T2w_desc-mcinr.nii.gz" \
+  "$work/fit/sub-01_T2w_desc-coverage_dseg.nii.gz")
+[ "$nonzero_outside" -eq 0 ] || fail "$nonzero_outside voxels outside the output mask are not 0"
+[ "$outside" -gt $((voxels / 2)) ] || fail "the output mask covers most of the grid ($outside of $voxels outside)"
+
+# The nonzero masks of noisy scans: the >90% warning.
+"$mcinr" fit --image1 "$work/sub-01_FLAIR.nii.gz" --image2 "$work/sub-01_T2w.nii.gz" "${small[@]}" --mask nonzero \
+  --out "$work/nonzero" > "$work/nonzero.log" 2>&1 || { cat "$work/nonzero.log"; fail "the nonzero fit failed"; }
+grep -Eq "^mcinr: warning: scan 1's mask covers (9[0-9]|100)% of its field of view" "$work/nonzero.log" ||
+  fail "no warning for a mask over the whole field of view: $(cat "$work/nonzero.log")"
+
+# int16, cropped to the mask's box.
+"$mcinr" fit --image1 "$work/sub-01_FLAIR.nii.gz" --image2 "$work/sub-01_T2w.nii.gz" "${small[@]}" --dtype int16 \
+  --crop-to-mask --out "$work/cropped" > "$work/cropped.log" 2>&1 || { cat "$work/cropped.log"; fail "cropped fit"; }
+read -r _ size _ cropped_voxels _ _ _ integer < <("$stats" "$work/cropped/sub-01_FLAIR_desc-mcinr.nii.gz")
+[ "$integer" = yes ] || fail "--dtype int16 wrote non-integers"
+[ "$cropped_voxels" -lt "$voxels" ] || fail "--crop-to-mask did not crop ($size)"
+echo "clinical pair: geometry, automatic masks, coverage, masked, int16 and cropped outputs as expected"
