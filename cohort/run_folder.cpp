@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -32,6 +33,49 @@ std::string this_executable() {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("mcinr") : self.string();
+}
+
+// Whether a file lies inside a CMake build tree (a folder above it holds
+// CMakeCache.txt): a rebuild there would change a running cohort's binary.
+bool in_build_tree(const fs::path& file) {
+  std::error_code ec;
+  for (fs::path dir = file.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
+    if (fs::exists(dir / "CMakeCache.txt", ec)) return true;
+  return false;
+}
+
+// The first executable named mcinr on PATH ("" where none).
+std::string mcinr_on_path() {
+  const char* path = std::getenv("PATH");
+  if (!path) return "";
+  std::string list = path;
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t end = std::min(list.find(':', start), list.size());
+    const fs::path candidate = fs::path(list.substr(start, end - start)) / "mcinr";
+    if (end > start && ::access(candidate.c_str(), X_OK) == 0 && fs::is_regular_file(candidate))
+      return fs::absolute(candidate).lexically_normal().string();
+    start = end + 1;
+  }
+  return "";
+}
+
+// The mcinr the tasks run where the config names none: this one when it is
+// installed; run from a build tree, an installed mcinr on PATH where there
+// is one (a warning says which), else this one with a warning.
+std::string executable_for_tasks(std::vector<std::string>& warnings) {
+  const std::string self = this_executable();
+  if (!in_build_tree(self)) return self;
+  const std::string installed = mcinr_on_path();
+  std::error_code ec;
+  if (!installed.empty() && !in_build_tree(installed) && !fs::equivalent(installed, self, ec)) {
+    warnings.push_back("the tasks will run the installed " + installed + ", not this build tree's " + self +
+                       " (set [slurm] mcinr = PATH in the config to choose)");
+    return installed;
+  }
+  warnings.push_back("the tasks will run " + self +
+                     " from a build tree: a rebuild there changes a running cohort's binary; install mcinr "
+                     "(cmake --install) or set [slurm] mcinr = PATH in the config");
+  return self;
 }
 
 int parse_index(const std::string& text, const std::string& origin) {
@@ -153,8 +197,8 @@ PlanResult plan_cohort(const PlanRequest& r) {
     config_gives_grid = pipeline::config_file_gives_grid(r.config);
     batch = slurm::read_batch_settings(r.config);
   }
-  if (batch.mcinr.empty()) batch.mcinr = this_executable();
   PlanResult result;
+  if (batch.mcinr.empty()) batch.mcinr = executable_for_tasks(result.warnings);
   const auto subjects = find_subjects(r.root, names[0], names[1], (dir / "fits").string(), result.warnings);
   if (!config_gives_grid)
     for (const auto& s : subjects)

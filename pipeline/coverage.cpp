@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace mcinr::pipeline {
 
@@ -70,6 +71,20 @@ Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
   for (int c = 0; c < 2; ++c)
     cov.invented_share[c] = cov.inside_count ? double(invented[c]) / double(cov.inside_count) : 0.0;
   return cov;
+}
+
+void include_in_output_mask(Coverage& cov, const std::vector<std::uint8_t>& mask) {
+  if (mask.size() != cov.inside.size()) throw std::invalid_argument("include_in_output_mask: another grid");
+  std::array<std::size_t, 2> invented{0, 0};
+  cov.inside_count = 0;
+  for (std::size_t v = 0; v < mask.size(); ++v) {
+    if (mask[v]) cov.inside[v] = 1;
+    if (!cov.inside[v]) continue;
+    ++cov.inside_count;
+    for (int c = 0; c < 2; ++c) invented[c] += cov.measured[c][v] ? 0 : 1;
+  }
+  for (int c = 0; c < 2; ++c)
+    cov.invented_share[c] = cov.inside_count ? double(invented[c]) / double(cov.inside_count) : 0.0;
 }
 
 io::Volume coverage_map(const Coverage& coverage, int c) {

@@ -228,12 +228,6 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
       require(s.scans[i].lo >= -32768 && s.scans[i].hi <= 32767,
               "--dtype int16: " + c.image[i] + "'s intensities (" + std::to_string(s.scans[i].lo) + " .. " +
                   std::to_string(s.scans[i].hi) + ") do not fit in int16; write float32");
-  for (int i = 0; i < 2; ++i) s.masks[i] = host_mask(s.scans[i].mask);
-  s.coverage = output_coverage({s.scans[0].volume.geometry, s.scans[1].volume.geometry}, {&s.masks[0], &s.masks[1]},
-                               s.grid);
-  require(s.coverage.inside_count > 0 || c.no_mask_output,
-          "the scans' masks do not reach the output grid (" + s.grid.summary() +
-              "): every output voxel would be masked; choose another grid, or give --no-mask-output");
   std::optional<std::array<DeviceVolume, 2>> truth;
   if (!c.gt[0].empty()) {
     truth.emplace();
@@ -243,6 +237,14 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     }
   }
   const DeviceMask brain = load_mask(c.brain_mask, s.grid);
+  for (int i = 0; i < 2; ++i) s.masks[i] = host_mask(s.scans[i].mask);
+  s.coverage = output_coverage({s.scans[0].volume.geometry, s.scans[1].volume.geometry}, {&s.masks[0], &s.masks[1]},
+                               s.grid);
+  // The brain mask's voxels are scored: they are written too.
+  if (brain.extent(0) > 0) include_in_output_mask(s.coverage, host_mask(brain));
+  require(s.coverage.inside_count > 0 || c.no_mask_output,
+          "the scans' masks do not reach the output grid (" + s.grid.summary() +
+              "): every output voxel would be masked; choose another grid, or give --no-mask-output");
 
   s.checkpoint_path = (fs::path(c.out) / "checkpoint.h5").string();
   if (c.resume && fs::exists(s.checkpoint_path))

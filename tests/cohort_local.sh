@@ -47,11 +47,23 @@ env = KOKKOS_TOOLS_LIBS=
 setup = echo "task on $(hostname)"
 INI
 
-"$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --config "$work/fit.ini" --out "$work/run" \
+# (PATH without an installed mcinr: the tasks run this build's, with a warning.)
+PATH=/usr/bin:/bin "$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --config "$work/fit.ini" --out "$work/run" \
   > "$work/plan.txt" 2> "$work/plan.err"
 cat "$work/plan.txt" "$work/plan.err"
 run=$work/run
 grep -q "warning: subject c has no c2 scan" "$work/plan.err" || fail "no warning for the missing scan"
+grep -q "warning: the tasks will run $mcinr from a build tree" "$work/plan.err" || fail "no warning for a build-tree binary"
+# An installed mcinr on PATH is the one the tasks run.
+# (A prefix outside any build tree, as an install's.)
+prefix=$(mktemp -d) && trap 'rm -rf "$prefix"' EXIT
+mkdir -p "$prefix/bin" && printf '#!/bin/sh\n' > "$prefix/bin/mcinr" && chmod +x "$prefix/bin/mcinr"
+PATH="$prefix/bin:/usr/bin:/bin" "$mcinr" cohort plan --root "$work/root" --contrasts c1,c2 --config "$work/fit.ini" \
+  --out "$work/run-installed" > /dev/null 2> "$work/plan-installed.err"
+grep -q "warning: the tasks will run the installed $prefix/bin/mcinr, not this build tree's" \
+  "$work/plan-installed.err" || fail "no word of the installed mcinr: $(cat "$work/plan-installed.err")"
+grep -qF "exec '$prefix/bin/mcinr' cohort task" "$work/run-installed/cohort.sbatch" ||
+  fail "the batch script does not run the installed mcinr"
 [ "$(tail -n +2 "$run/manifest.csv" | cut -d, -f1,2 | tr '\n' ' ')" = "1,a 2,b 3,c " ] || fail "manifest rows"
 for line in '#SBATCH --partition=gpu' '#SBATCH --time=02:00:00' '#SBATCH --mem=8G' '#SBATCH --cpus-per-task=4' \
             '#SBATCH --gpus-per-task=1' '#SBATCH --requeue' '#SBATCH --signal=B:USR1@120' \
@@ -149,7 +161,7 @@ echo "$warnings" | grep -q "warning: subject a has no ground truth to take the o
 { cat "$work/fit.ini" | sed '/^\[slurm\]/,$d'; echo 'spacing = 2'; } > "$work/grid.ini"
 "$mcinr" cohort plan --root "$work/nogt" --contrasts c1,c2 --config "$work/grid.ini" --out "$work/nogt-run2" \
   > /dev/null 2> "$work/stderr.txt"
-! grep -v "^mcinr: warning: Kokkos runs OpenMP" "$work/stderr.txt" ||
+! grep -v -e "^mcinr: warning: Kokkos runs OpenMP" -e "warning: the tasks will run" "$work/stderr.txt" ||
   fail "a warning although the config gives the grid"
 "$mcinr" cohort task "$work/nogt-run2" 1 > /dev/null
 [ -f "$work/nogt-run2/fits/a/a_c1_desc-mcinr.nii.gz" ] || fail "the subject without ground truth did not fit"

@@ -150,7 +150,7 @@ done
 for s in $one $two; do
   for c in 1 2; do
     contrast=$([ $c = 1 ] && echo t1c || echo t2f)
-    read -r psnr ssim < <("$mcinr" evaluate --pred "$run/fits/$s/contrast$c.nii.gz" \
+    read -r psnr ssim < <("$mcinr" evaluate --pred "$run/fits/$s/${s}_${contrast}_desc-mcinr.nii.gz" \
       --gt "$work/root/$s/${s}_$contrast.nii.gz" --mask "$work/root/$s/${s}_brainmask.nii.gz" | awk '{ printf "%s ", $2 } END { print "" }')
     want=$(printf "%.4f %.4f" "$psnr" "$ssim")
     got=$(printf "%.4f %.4f" "$(col $s psnr$c)" "$(col $s ssim$c)")
