@@ -45,7 +45,8 @@ find_package(nlohmann_json 3 REQUIRED)
 if(MCINR_ENABLE_IO)
   find_package(HDF5 REQUIRED COMPONENTS C)
   find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction)
-  message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}")
+  find_package(PNG 1.6.31 REQUIRED)  # the simplified API's png_image_write_to_memory
+  message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}, libpng ${PNG_VERSION_STRING}")
 endif()
 
 if(MCINR_ENABLE_DRIVERS)
