@@ -199,7 +199,7 @@ TEST_CASE("html_escape escapes markup and replaces broken UTF-8", "[io][report]"
   CHECK(html_escape("bell\a, tab\t, line\n") == "bell\xEF\xBF\xBD, tab\t, line\n");
 }
 
-TEST_CASE("PNG bytes round-trip; damaged and oversized ones are refused", "[io][report]") {
+TEST_CASE("PNG bytes round-trip, and damaged or oversized ones are refused", "[io][report]") {
   GrayPicture p;
   p.width = 7;
   p.height = 3;
