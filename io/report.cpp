@@ -334,7 +334,9 @@ struct Axis {
 };
 
 // Ticks 1, 2 or 5 times a power of ten apart, about five of them; the axis
-// runs from tick to tick.
+// runs from tick to tick. Where doubles cannot hold such ticks (a span
+// beyond their range, or below their precision at the values' magnitude)
+// the axis is the values' range with a tick at each end, or [0, 1].
 Axis linear_axis(double lo, double hi) {
   Axis a;
   if (!(hi > lo)) {
@@ -345,9 +347,18 @@ Axis linear_axis(double lo, double hi) {
   const double raw = (hi - lo) / 5, magnitude = std::pow(10.0, std::floor(std::log10(raw))), f = raw / magnitude;
   const double step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * magnitude;
   const double first = std::floor(lo / step + 1e-9), last = std::ceil(hi / step - 1e-9);
-  a.lo = first * step;
-  a.hi = last * step;
-  for (double k = first; k <= last + 0.5; ++k) a.ticks.push_back(k * step);
+  const double count = last - first;
+  if (std::isfinite(step) && step > 0 && count >= 1 && count <= 20 && last * step > first * step) {
+    a.lo = first * step;
+    a.hi = last * step;
+    for (int k = 0; k <= int(count); ++k) a.ticks.push_back((first + k) * step);
+  } else if (std::isfinite(lo) && std::isfinite(hi) && std::isfinite(hi - lo) && hi > lo) {
+    a.lo = lo;
+    a.hi = hi;
+    a.ticks = {lo, hi};
+  } else {
+    a.ticks = {0, 1};
+  }
   return a;
 }
 
@@ -401,7 +412,9 @@ void curve_svg(std::ostringstream& html, const ReportCurve& c) {
   auto px = [&](double x) { return left + (x - xa.lo) / (xa.hi - xa.lo) * plot_w; };
   auto py = [&](double y) { return bottom - ((ya.log ? std::log10(y) : y) - ya.lo) / (ya.hi - ya.lo) * plot_h; };
   auto py_tick = [&](double t) { return bottom - (t - ya.lo) / (ya.hi - ya.lo) * plot_h; };
-  auto f1 = [](double v) { return format("%.1f", v); };
+  // Coordinates far outside the chart (values beyond an axis that could not
+  // span them) are held to a finite distance.
+  auto f1 = [](double v) { return format("%.1f", std::clamp(v, -1e5, 1e5)); };
 
   // The legend below the x label, wrapped into rows.
   std::vector<std::pair<double, double>> legend_at;

@@ -332,6 +332,16 @@ TEST_CASE("a fit report refuses columns on different grids and curves that do no
   CHECK_THROWS_WITH(fit_report_html(r), "report curve 'Loss': series 'train' has 2 values for 3 x values");
   r.curves = {{"Loss", "epoch", "loss", {1, 2, 3}, {"train", "test"}, {{1, 2, 3}}}};
   CHECK_THROWS_WITH(fit_report_html(r), "report curve 'Loss': 1 rows of y for 2 series");
+  // Values doubles cannot tick finely (1e17 + 16: beyond their precision),
+  // or whose span overflows: the page still comes, its numbers finite.
+  r.curves = {{"Precision", "epoch", "x", {1, 2}, {"a"}, {{1e17, 1e17 + 16}}},
+              {"Overflow", "epoch", "x", {1, 2}, {"a"}, {{-1e308, 1e308}}},
+              {"Flat", "epoch", "x", {1, 2, 3}, {"a"}, {{5, 5, 5}}}};
+  const std::string extreme = fit_report_html(r);
+  CHECK(well_formed(extreme) == "");
+  CHECK(count(extreme, "<polyline ") == 3);
+  for (const char* bad : {"\"inf", "\"-inf", ",inf", ",-inf", "\"nan", ",nan", "\"-nan", ",-nan"})
+    CHECK(extreme.find(bad) == std::string::npos);
   r.curves = {{"Empty", "epoch", "loss", {}, {}, {}}};
   const std::string html = fit_report_html(r);
   CHECK(well_formed(html) == "");
