@@ -282,12 +282,18 @@ void panels_html(std::ostringstream& html, const ReportPanels& panels) {
 
   // Shown in millimetres (anisotropic grids keep their true shape): the
   // largest field of view of the three rows maps to between 192 and 320
-  // pixels, near the grid's own size.
+  // pixels, near the grid's own size (at least 1). A spacing that is not a
+  // positive number counts as 1 mm.
+  double mm[3];
+  for (int a = 0; a < 3; ++a) mm[a] = std::isfinite(g.spacing[a]) && g.spacing[a] > 0 ? g.spacing[a] : 1.0;
   double largest_mm = 0;
   for (const auto& row : slice_rows)
-    largest_mm = std::max({largest_mm, g.size[row.across] * g.spacing[row.across], g.size[row.up] * g.spacing[row.up]});
+    largest_mm = std::max({largest_mm, g.size[row.across] * mm[row.across], g.size[row.up] * mm[row.up]});
   const double target = std::clamp<double>(std::max({g.size[0], g.size[1], g.size[2]}), 192, 320);
   const double pixels_per_mm = target / largest_mm;
+  auto shown = [&](int axis) {
+    return int(std::clamp(std::lround(g.size[axis] * mm[axis] * pixels_per_mm), 1L, long(target)));
+  };
 
   std::vector<std::pair<float, float>> windows;
   for (const auto& c : panels.columns) windows.push_back(robust_range(*c.volume));
@@ -299,8 +305,7 @@ void panels_html(std::ostringstream& html, const ReportPanels& panels) {
          << "</span></th>";
   html << "</tr>\n";
   for (const auto& row : slice_rows) {
-    const int width = std::max(1, int(std::lround(g.size[row.across] * g.spacing[row.across] * pixels_per_mm)));
-    const int height = std::max(1, int(std::lround(g.size[row.up] * g.spacing[row.up] * pixels_per_mm)));
+    const int width = shown(row.across), height = shown(row.up);
     const bool magnified = std::size_t(width) > g.size[row.across] || std::size_t(height) > g.size[row.up];
     html << "<tr><th class=\"row\">" << row.name << "<br/><span class=\"small\">" << axis_names[row.across] << "-"
          << axis_names[row.up] << ", " << axis_names[row.through] << " = " << g.size[row.through] / 2 << "</span></th>";

@@ -328,6 +328,13 @@ TEST_CASE("a fit report refuses columns on different grids and curves that do no
   CHECK_THROWS_WITH(fit_report_html(r), "report panels 'T1w': column 'none' has no volume");
   r.panels = {{"T1w", {{"a", &a}}}};
   CHECK_NOTHROW(fit_report_html(r));
+  Volume odd = a;  // spacings no header should hold: 0 and NaN shown as 1 mm
+  odd.geometry.spacing = {0, NAN, 1e9};
+  r.panels = {{"odd", {{"odd", &odd}}}};
+  const std::string odd_page = fit_report_html(r);
+  CHECK(well_formed(odd_page) == "");
+  CHECK(count(odd_page, "width=\"1\" height=\"1\"") == 1);    // axial: 4 mm by 4 mm beside 4e9 mm
+  CHECK(count(odd_page, "width=\"1\" height=\"192\"") == 2);  // coronal and sagittal
   r.curves = {{"Loss", "epoch", "loss", {1, 2, 3}, {"train"}, {{1, 2}}}};
   CHECK_THROWS_WITH(fit_report_html(r), "report curve 'Loss': series 'train' has 2 values for 3 x values");
   r.curves = {{"Loss", "epoch", "loss", {1, 2, 3}, {"train", "test"}, {{1, 2, 3}}}};
