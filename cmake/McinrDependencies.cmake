@@ -47,7 +47,8 @@ if(MCINR_ENABLE_IO)
   find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction
                                         ITKThresholding ITKConnectedComponents ITKLabelMap)
   find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 of input files (io/file_hash)
-  message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}")
+  find_package(PNG 1.6.31 REQUIRED)  # the simplified API's png_image_write_to_memory
+  message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}, libpng ${PNG_VERSION_STRING}")
 endif()
 
 if(MCINR_ENABLE_DRIVERS)

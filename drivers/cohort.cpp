@@ -104,11 +104,12 @@ int cohort_status(const std::vector<std::string>& args) {
 
 int cohort_collect(const std::vector<std::string>& args) {
   po::options_description options(
-      "mcinr cohort collect RUN: cohort.csv (a row per subject) and cohort.md (mean ± std per contrast)");
+      "mcinr cohort collect RUN: cohort.csv (a row per subject), cohort.md (mean ± std per contrast) and "
+      "report.html (the tables, a thumbnail per subject)");
   cohort::Run run;
   if (!parse_run_command(args, options, run)) return 0;
   const cohort::CollectResult r = cohort::collect_cohort(run);
-  std::cout << r.summary << "\nwrote " << r.csv << " and " << r.markdown << '\n';
+  std::cout << r.summary << "\nwrote " << r.csv << ", " << r.markdown << " and " << r.html << '\n';
   return 0;
 }
 
@@ -151,7 +152,7 @@ int run_cohort(const std::vector<std::string>& args) {
               << "  plan     find the subject folders under --root; write a manifest and a Slurm job array script\n"
                  "  submit   sbatch the array for every subject not done and not queued\n"
                  "  status   done, running, pending and failed per subject\n"
-                 "  collect  cohort.csv (a row per subject) and cohort.md (mean ± std per contrast)\n"
+                 "  collect  cohort.csv (a row per subject), cohort.md (mean ± std per contrast), report.html\n"
                  "  task     fit one subject (what each array task runs)\n";
     return args.empty() ? 2 : 0;
   }

@@ -118,6 +118,20 @@ done
 mean=$(awk -F, 'NR > 1 && $3 == "done" { s += $10; n++ } END { printf "%.2f", s / n }' "$run/cohort.csv")
 grep -q "^| mcinr | $mean ± " "$run/cohort.md" || fail "cohort.md does not show the mean PSNR $mean"
 grep -q "^- c (index 3): .*c_c2_LR.nii.gz: no such file" "$run/cohort.md" || fail "cohort.md does not list the failure"
+# report.html: a row per subject; the two done ones with a thumbnail of
+# their slices.png (a PNG, shrunk to fit 360 x 240), the failed one without.
+html=$run/report.html
+[ "$(grep -c '<tr[^>]*><td class="thumb' "$html")" -eq 3 ] || fail "report.html does not have a row per subject"
+[ "$(grep -o 'src="data:image/png;base64,' "$html" | wc -l)" -eq 2 ] || fail "report.html does not have two thumbnails"
+grep -q '<tr class="failed"><td class="thumb empty">no finished fit</td><td>3</td><td>c</td><td>failed</td>' "$html" ||
+  fail "report.html does not show c failed, without a thumbnail"
+grep -q "c_c2_LR.nii.gz: no such file" "$html" || fail "report.html does not show the failure"
+grep -m1 -o 'src="data:image/png;base64,[^"]*"' "$html" | sed 's/^src="data:image\/png;base64,//; s/"$//' |
+  base64 -d > "$work/thumbnail.png"
+[ "$(head -c 8 "$work/thumbnail.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "a thumbnail is not a PNG"
+size=$(od -An -tu1 -j16 -N8 "$work/thumbnail.png" | awk '{ printf "%d %d", $3 * 256 + $4, $7 * 256 + $8 }')
+slices=$(od -An -tu1 -j16 -N8 "$run/fits/a/slices.png" | awk '{ printf "%d %d", $3 * 256 + $4, $7 * 256 + $8 }')
+[ "$size" = "$slices" ] || fail "a's thumbnail is $size, its slices.png $slices (small enough to stay as it is)"
 
 # Submitting again would take only the failed subject, with this sbatch line.
 "$mcinr" cohort submit "$run" --dry-run > "$work/dry-run.txt"

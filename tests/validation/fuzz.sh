@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes mcinr's readers with libFuzzer (Debian's clang), under ASan+UBSan:
 # the NIfTI reader, the checkpoint reader (with the checks infer and resume
-# make), the INI config, a cohort task's state file and the run folder's
-# manifest. Each target runs SECONDS (default 300) from its seeds: the
-# committed text seeds (tests/fuzz/corpus/<target>), or for nifti and
-# checkpoint the files the tests make (test volumes, two small fits); a copy
+# make), the PNG reader (cohort thumbnails), the INI config, a cohort task's
+# state file and the run folder's manifest. Each target runs SECONDS
+# (default 300) from its seeds: the committed text seeds
+# (tests/fuzz/corpus/<target>), or for nifti, checkpoint and png the files
+# the tests make (test volumes, two small fits, make_png_seeds); a copy
 # grows in the work folder.
 # Prints a table of executions and crashes per target (docs/reliability.md);
 # a crash's input is kept under WORK/<target>/crashes/: once fixed, make a
@@ -12,25 +13,27 @@
 # committed).
 #   tests/validation/fuzz.sh [SECONDS] [WORK]
 # Env: MCINR_FUZZ_BUILD (default build-fuzz), MCINR_FUZZ_JOBS (targets run at
-# once; default the core count), MCINR_FUZZ_TARGETS (default all five).
+# once; default the core count), MCINR_FUZZ_TARGETS (default all six).
 set -euo pipefail
 seconds=${1:-300}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=${2:-$(mktemp -d "${TMPDIR:-/tmp}/mcinr-fuzz-run-XXXXXX")}
 build=${MCINR_FUZZ_BUILD:-$src/build-fuzz}
 jobs=${MCINR_FUZZ_JOBS:-$(nproc)}
-targets=(${MCINR_FUZZ_TARGETS:-nifti checkpoint config task_state manifest})
+targets=(${MCINR_FUZZ_TARGETS:-nifti checkpoint png config task_state manifest})
 command -v clang++ > /dev/null || { echo "fuzz.sh needs clang (apt-get install clang)"; exit 77; }
 
 cmake -S "$src" -B "$build" -DMCINR_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$work.configure.log"
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz-}" mcinr make_test_volumes make_test_subject \
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz-}" mcinr make_test_volumes make_test_subject make_png_seeds \
   > "$work.build.log"
-ctest --test-dir "$build" -R 'cli.make_volumes|fit.make_subject|fuzz.make_checkpoint_seeds' > "$work.seeds.log"
+ctest --test-dir "$build" -R 'cli.make_volumes|fit.make_subject|fuzz.make_checkpoint_seeds|fuzz.make_png_seeds' \
+  > "$work.seeds.log"
 seeds() {
   case $1 in
     nifti) echo "$build/tests/cli-volumes" ;;
     checkpoint) echo "$build/tests/fuzz/seeds/checkpoint" ;;
+    png) echo "$build/tests/fuzz/png-seeds" ;;
     *) echo "$src/tests/fuzz/corpus/$1" ;;
   esac
 }
