@@ -44,7 +44,13 @@ find_package(nlohmann_json 3 REQUIRED)
 
 if(MCINR_ENABLE_IO)
   find_package(HDF5 REQUIRED COMPONENTS C)
-  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction)
+  # The ITK modules io/ uses (mcinrConfig.cmake asks for the same list):
+  # images, NIfTI and PNG files, resampling; rigid registration (v4
+  # framework, Mattes MI, optimizers, transforms and their .tfm files).
+  set(MCINR_ITK_COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction
+      ITKRegistrationMethodsv4 ITKMetricsv4 ITKOptimizersv4 ITKTransform ITKTransformFactory ITKSmoothing
+      ITKImageStatistics ITKIOTransformBase ITKIOTransformInsightLegacy)
+  find_package(ITK REQUIRED COMPONENTS ${MCINR_ITK_COMPONENTS})
   message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}")
 endif()
 
