@@ -55,6 +55,7 @@ void usage(std::ostream& out) {
          "  baseline  interpolate a low-resolution scan onto a grid (nearest, linear, cubic B-spline)\n"
          "  prepare   a subject folder (ground truth, LR scans, masks) from two HR volumes\n"
          "  degrade   simulate a thick-slice scan from a high-resolution one\n"
+         "  register  align one scan to another (rigid): the moving scan's header corrected, an ITK .tfm\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
          "  cohort    many subjects as one Slurm job array: plan, submit, status, collect\n"
@@ -85,6 +86,7 @@ int main(int argc, char* argv[]) {
 #ifdef MCINR_HAVE_NIFTI
       {"evaluate", d::run_evaluate},
       {"degrade", d::run_degrade},
+      {"register", d::run_register},
       {"baseline", d::run_baseline},
       {"prepare", d::run_prepare},
       {"fit", d::run_fit},
