@@ -576,13 +576,24 @@ void rewrite_nifti_geometry(const std::string& in, const std::string& out, const
   nifti_datatype_sizes(h.datatype, &width, &swap_size);
   if (width <= 0) throw std::runtime_error(in + ": unknown datatype " + std::to_string(h.datatype));
   if (!(h.vox_offset >= 348 && h.vox_offset < 1e9)) throw std::runtime_error(in + ": bad vox_offset in the header");
+  // Sizes from the header against the file before anything is allocated
+  // (as read_nifti checks them).
+  const double declared = double(h.vox_offset) + double(count) * double(width);
+  const double file_bytes = double(std::filesystem::file_size(in));
+  const bool gz_in = nifti_is_gzfile(in.c_str()) != 0;
+  if (double(count) > 2e9) throw std::runtime_error(in + ": the header declares more than 2e9 voxels");
+  if (!gz_in && file_bytes < declared)
+    throw std::runtime_error(in + ": truncated: fewer bytes than its header promises");
+  if (gz_in && declared > 1032.0 * file_bytes + 1e6)
+    throw std::runtime_error(in +
+                             ": the header declares more voxels than its gzip file can hold: truncated or damaged");
 
   // Everything after the 348-byte header, as the file holds it: the
   // extender, extensions, padding and the voxels.
   const std::size_t rest = std::size_t(h.vox_offset) - 348 + count * std::size_t(width);
   std::vector<unsigned char> bytes(348 + rest);
   {
-    znzFile file = znzopen(in.c_str(), "rb", nifti_is_gzfile(in.c_str()));
+    znzFile file = znzopen(in.c_str(), "rb", gz_in ? 1 : 0);
     if (znz_isnull(file)) throw std::runtime_error(in + ": cannot open");
     std::size_t done = 0;
     while (done < bytes.size()) {
