@@ -126,13 +126,11 @@ struct AlignmentCheckOptions {
   // A misalignment is likely where the best shift is at least warn_shift_mm
   // long and its MI exceeds the MI at zero by at least warn_gain (relative).
   // Measured on thick-slice pairs of two contrasts (1x1x4 mm axial against
-  // 1x4x1 coronal or 4x1x1 sagittal, and a 1x1x5 mm axial on a grid turned by
-  // 14 degrees;
-  // BraTS and TCGA-LGG subjects, docs/user-guide.md): aligned pairs gave
-  // shifts up to 1.4 mm and gains up to 1.5% (the MI optimum of two
-  // contrasts at thick slices is not the data's co-registration to the
-  // millimetre),
-  // 3-4 mm shifts gave shifts from 1.8 mm and gains from 3.1%.
+  // 1x4x1 coronal or 4x1x1 sagittal, and a 1x1x5 mm axial on a grid turned
+  // by 14 degrees; BraTS and TCGA-LGG subjects, docs/user-guide.md): aligned
+  // pairs gave shifts up to 1.4 mm and gains up to 1.5% (the MI optimum of
+  // two contrasts at thick slices is not the data's co-registration to the
+  // millimetre); 3-4 mm shifts gave shifts from 1.8 mm and gains from 3.1%.
   double warn_shift_mm = 1.5;
   double warn_gain = 0.02;
 };
