@@ -44,8 +44,15 @@ find_package(nlohmann_json 3 REQUIRED)
 
 if(MCINR_ENABLE_IO)
   find_package(HDF5 REQUIRED COMPONENTS C)
-  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction
-                                        ITKThresholding ITKConnectedComponents ITKLabelMap)
+  # The ITK modules io/ uses (mcinrConfig.cmake asks for the same list):
+  # images, NIfTI and PNG files, resampling; head masks (Otsu threshold,
+  # connected components, hole filling); rigid registration (v4 framework,
+  # Mattes MI, optimizers, transforms and their .tfm files).
+  set(MCINR_ITK_COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction
+      ITKThresholding ITKConnectedComponents ITKLabelMap
+      ITKRegistrationMethodsv4 ITKMetricsv4 ITKOptimizersv4 ITKTransform ITKTransformFactory ITKSmoothing
+      ITKImageStatistics ITKIOTransformBase ITKIOTransformInsightLegacy)
+  find_package(ITK REQUIRED COMPONENTS ${MCINR_ITK_COMPONENTS})
   find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 of input files (io/file_hash)
   find_package(PNG 1.6.31 REQUIRED)  # the simplified API's png_image_write_to_memory
   message(STATUS "mcinr: HDF5 ${HDF5_VERSION}, ITK ${ITK_VERSION}, libpng ${PNG_VERSION_STRING}")

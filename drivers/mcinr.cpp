@@ -56,6 +56,7 @@ void usage(std::ostream& out) {
          "  prepare   a subject folder (ground truth, LR scans, masks) from two HR volumes\n"
          "  degrade   simulate a thick-slice scan from a high-resolution one\n"
          "  simulate  simulate a clinical 2D scan (oblique, storage order, slab profile, noise, int16)\n"
+         "  register  align one scan to another (rigid): the moving scan's header corrected, an ITK .tfm\n"
          "  evaluate  PSNR and SSIM of a predicted volume against ground truth (reference definitions)\n"
          "  mi        mutual information of two volumes (nats)\n"
          "  cohort    many subjects as one Slurm job array: plan, submit, status, collect\n"
@@ -87,6 +88,7 @@ int main(int argc, char* argv[]) {
       {"evaluate", d::run_evaluate},
       {"degrade", d::run_degrade},
       {"simulate", d::run_simulate},
+      {"register", d::run_register},
       {"baseline", d::run_baseline},
       {"prepare", d::run_prepare},
       {"fit", d::run_fit},

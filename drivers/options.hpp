@@ -43,6 +43,7 @@ int run_mi(const std::vector<std::string>& args);
 int run_baseline(const std::vector<std::string>& args);
 int run_degrade(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
+int run_register(const std::vector<std::string>& args);
 int run_prepare(const std::vector<std::string>& args);
 int run_cohort(const std::vector<std::string>& args);
 int run_demo(const std::vector<std::string>& args);         // the image demo

@@ -106,7 +106,8 @@ void check_voxel_data(const std::string& path, std::vector<float>& voxels) {
 // ITK 5.2 aborts the process (a vnl assertion) on a NaN in the sform, so
 // the header's geometry fields are checked before ITK sees them, as the
 // file holds them (niftilib's nifti_image_read would zero some of them).
-void check_header_geometry(const std::string& path) {
+// Returns the bytes per voxel in the file.
+int check_header_geometry(const std::string& path) {
   int swapped = 0;
   nifti_1_header* header = nifti_read_header(path.c_str(), &swapped, 0);
   if (!header) throw error(path, "unreadable NIfTI header");
@@ -157,6 +158,9 @@ void check_header_geometry(const std::string& path) {
   const float quaternion[6] = {header->quatern_b, header->quatern_c, header->quatern_d,
                                header->qoffset_x, header->qoffset_y, header->qoffset_z};
   if (header->qform_code > 0) check(quaternion, 6, "qform");
+  int width = 0, swap_size = 0;
+  nifti_datatype_sizes(header->datatype, &width, &swap_size);
+  return width;
 }
 
 }  // namespace
@@ -213,7 +217,7 @@ Volume read_nifti(const std::string& path, std::uint64_t max_bytes) {
   if (!std::filesystem::is_regular_file(path)) throw error(path, "no such file");
   auto nifti = itk::NiftiImageIO::New();
   if (!nifti->CanReadFile(path.c_str())) throw error(path, "not a NIfTI file");
-  check_header_geometry(path);
+  const int file_width = check_header_geometry(path);
   nifti->SetFileName(path);
   try {
     nifti->ReadImageInformation();
@@ -229,7 +233,9 @@ Volume read_nifti(const std::string& path, std::uint64_t max_bytes) {
   {
     double voxels = 1;
     for (unsigned d = 0; d < std::min(dims, 3u); ++d) voxels *= double(nifti->GetDimensions(d));
-    const double width = double(nifti->GetComponentSize());
+    // The bytes per voxel in the file: ITK reports float for an integer
+    // file with a scaling (scl_slope), which it converts as it reads.
+    const double width = double(file_width);
     const double file_bytes = double(std::filesystem::file_size(path));
     auto gb = [](double bytes) {
       char text[32];

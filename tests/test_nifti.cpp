@@ -10,6 +10,7 @@
 
 #include "mcinr/io/nifti.hpp"
 #include "mcinr/io/resample.hpp"
+#include "nifti_bytes.hpp"
 
 using namespace mcinr::io;
 namespace fs = std::filesystem;
@@ -74,6 +75,20 @@ TEST_CASE("bad NIfTI input is refused with the path and the reason", "[io][nifti
   CHECK_THROWS_WITH(write_nifti("/nonexistent/dir/out.nii.gz", oblique_volume()),
                     Catch::Contains("/nonexistent/dir/out.nii.gz"));
   CHECK_THROWS_WITH(write_nifti(scratch("out.mha").string(), oblique_volume()), Catch::Contains(".nii"));
+  fs::remove_all(scratch("x").parent_path());
+}
+
+TEST_CASE("an uncompressed int16 file with a scaling reads whole (ITK reports it as float)", "[io][nifti]") {
+  // read_nifti once took ITK's float component size for the file's 2 bytes
+  // and refused such a .nii as truncated.
+  const float affine[12] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0};
+  const std::vector<std::int16_t> voxels = {1, -2, 3, 4, 5, 6, 7, 8};
+  const std::string path = scratch("scaled.nii").string();
+  mcinr::testing::write_int16_nifti(path, {2, 2, 2}, affine, voxels);
+  const Volume v = read_nifti(path);
+  REQUIRE(v.voxels.size() == 8);
+  CHECK(v.voxels[1] == Approx(0.5 * -2 - 3));
+  CHECK(v.voxels[7] == Approx(0.5 * 8 - 3));
   fs::remove_all(scratch("x").parent_path());
 }
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fuzzes mcinr's readers with libFuzzer (Debian's clang), under ASan+UBSan:
-# the NIfTI reader, the checkpoint reader (with the checks infer and resume
-# make), the PNG reader (cohort thumbnails), the INI config, a cohort task's
-# state file and the run folder's manifest. Each target runs SECONDS
-# (default 300) from its seeds: the committed text seeds
-# (tests/fuzz/corpus/<target>), or for nifti, checkpoint and png the files
-# the tests make (test volumes, two small fits, make_png_seeds); a copy
+# the NIfTI reader (and register's header rewrite), the checkpoint reader
+# (with the checks infer and resume make), the PNG reader (cohort
+# thumbnails), the INI config, a cohort task's state file, the run folder's
+# manifest and ITK transform files. Each target runs SECONDS (default 300)
+# from its seeds: the committed text seeds (tests/fuzz/corpus/<target>), or
+# for nifti, checkpoint and png the files the tests make (test volumes, two
+# small fits, make_png_seeds); a copy
 # grows in the work folder.
 # Prints a table of executions and crashes per target (docs/reliability.md);
 # a crash's input is kept under WORK/<target>/crashes/: once fixed, make a
@@ -20,7 +21,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 work=${2:-$(mktemp -d "${TMPDIR:-/tmp}/mcinr-fuzz-run-XXXXXX")}
 build=${MCINR_FUZZ_BUILD:-$src/build-fuzz}
 jobs=${MCINR_FUZZ_JOBS:-$(nproc)}
-targets=(${MCINR_FUZZ_TARGETS:-nifti checkpoint png config task_state manifest})
+targets=(${MCINR_FUZZ_TARGETS:-nifti checkpoint png config task_state manifest transform})
 command -v clang++ > /dev/null || { echo "fuzz.sh needs clang (apt-get install clang)"; exit 77; }
 
 cmake -S "$src" -B "$build" -DMCINR_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
