@@ -15,6 +15,9 @@
 #include "mcinr/io/file_hash.hpp"
 #include "mcinr/io/folder_lock.hpp"
 #include "mcinr/io/metric_table.hpp"
+#include "mcinr/io/registration.hpp"
+#include "mcinr/io/report.hpp"
+#include "mcinr/io/resample.hpp"
 #include "mcinr/io/text_files.hpp"
 #include "mcinr/io/slice_picture.hpp"
 #include "mcinr/pipeline/coverage.hpp"
@@ -61,6 +64,7 @@ struct SubjectFit::State {
   std::array<std::vector<std::uint8_t>, 2> masks;  // the scans' masks, on the host
   Coverage coverage;                    // the output mask and each scan's field of view on the grid
   std::array<std::string, 2> input_sha256;
+  std::optional<io::RigidTransform> registration;  // of scan 2 onto scan 1 (--register rigid)
   DeviceValues last[2];  // the last scored prediction per contrast, in [0, 1] units
   double seconds_per_voxel = 0;  // of a prediction: timed in the constructor, then by each evaluation
 };
@@ -153,7 +157,7 @@ std::vector<std::string> fit_outputs(const FitFileNames& n) {
   for (int c = 0; c < 2; ++c) names.push_back(n.sidecar[c]);
   for (int c = 0; c < 2; ++c) names.push_back(n.scan_mask[c]);
   for (int c = 0; c < 2; ++c) names.push_back(n.coverage[c]);
-  for (const char* name : {"slices.png", "metrics.csv", "summary.json"}) names.push_back(name);
+  for (const char* name : {"slices.png", "report.html", "metrics.csv", "summary.json"}) names.push_back(name);
   return names;
 }
 
@@ -214,8 +218,11 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
   const MaskMode mask_mode = parse_mask_mode(c.mask_mode);
   for (int i = 0; i < 2; ++i) s.scans[i] = load_scan(c.image[i], c.mask[i], mask_mode);
   s.names = fit_file_names(c.image);
+  // The checkpoint knows its inputs by their content as read (before any
+  // registration, whose result a resume takes from the fit's .tfm).
   for (int i = 0; i < 2; ++i) s.input_hashes[i] = content_hash(s.scans[i]);
   require_overlap(s.scans[0], c.image[0], s.scans[1], c.image[1]);
+  align_scans(s);
   s.domain = fit_domain(s.scans[0].volume.geometry, s.scans[1].volume.geometry);
   s.grid = !c.reference.empty() ? reference_grid(read_volume(c.reference).geometry, c.spacing)
                                 : union_grid(s.scans[0].volume.geometry, s.scans[1].volume.geometry, c.spacing);
@@ -396,10 +403,14 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   } catch (const io::FolderInUse& e) {
     throw InputError(e.what());
   }
-  const std::vector<std::string> outputs = fit_outputs(s.names);
+  std::vector<std::string> outputs = fit_outputs(s.names);
+  outputs.push_back(s.names.transform);
   remove_stale_temporaries(out, outputs);
   if (!s.resumed)
     for (const std::string& name : outputs) fs::remove(out / name);
+  // The registration's transform, before the first checkpoint: a resume
+  // takes it from here.
+  if (s.registration && !s.resumed) io::write_transform((out / s.names.transform).string(), *s.registration);
 
   FitOutcome outcome;
   outcome.checkpoint = s.checkpoint_path;
@@ -711,13 +722,13 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   outcome.final_scores = last_scores(table);
 
   save_checkpoint(0, 0, stop_reason);
-  write_outputs(s, outcome);
+  write_outputs(s, outcome, table);
   outcome.seconds = elapsed();
   io::write_file_atomically((out / "summary.json").string(), fit_summary_json(c, s.plan, outcome));
   return outcome;
 }
 
-void SubjectFit::write_outputs(State& s, FitOutcome& outcome) {
+void SubjectFit::write_outputs(State& s, FitOutcome& outcome, const io::MetricTable& table) {
   const FitConfig& c = s.config;
   const fs::path out(c.out);
   const io::VoxelType dtype = io::parse_voxel_type(c.dtype);
@@ -765,11 +776,143 @@ void SubjectFit::write_outputs(State& s, FitOutcome& outcome) {
       if (!truth.empty()) pictures.push_back(&truth[i]);
     }
     io::write_mid_slices((out / "slices.png").string(), pictures);
+    // The report: the written volumes beside each scan's linear
+    // interpolation onto their grid (masked alike), and the ground truth.
+    std::array<io::Volume, 2> linear;
+    for (int i = 0; i < 2; ++i) {
+      linear[i] = io::resample(to_host(s.scans[i].volume.geometry, s.scans[i].volume.values), written[i].geometry, 1);
+      const io::Volume inside = cropped(coverage_map(s.coverage, i));
+      if (!c.no_mask_output)
+        for (std::size_t x = 0; x < linear[i].voxels.size(); ++x)
+          if (inside.voxels[x] == 0) linear[i].voxels[x] = 0;
+    }
+    io::FitReport report = fit_report(s, outcome, table);
+    for (int i = 0; i < 2; ++i) {
+      io::ReportPanels panels;
+      panels.title = "contrast " + std::to_string(i + 1) + ": " + s.names.prefix[i];
+      panels.columns.push_back({"linear interpolation of scan " + std::to_string(i + 1), &linear[i]});
+      panels.columns.push_back({"mcinr", &written[i]});
+      if (!truth.empty()) panels.columns.push_back({"ground truth", &truth[i]});
+      report.panels.push_back(panels);
+    }
+    io::write_fit_report((out / "report.html").string(), report);
   }
   outcome.written.push_back((out / "metrics.csv").string());
   outcome.written.push_back((out / "slices.png").string());
+  outcome.written.push_back((out / "report.html").string());
+  if (s.registration) outcome.written.push_back((out / s.names.transform).string());
   outcome.written.push_back((out / "summary.json").string());
   outcome.written.push_back(s.checkpoint_path);
+}
+
+void SubjectFit::align_scans(State& s) {
+  const FitConfig& c = s.config;
+  const io::Volume a = to_host(s.scans[0].volume.geometry, s.scans[0].volume.values);
+  io::Volume b = to_host(s.scans[1].volume.geometry, s.scans[1].volume.values);
+  auto text = [](const char* format, auto... values) {
+    char line[400];
+    std::snprintf(line, sizeof line, format, values...);
+    return std::string(line);
+  };
+  try {
+    if (c.register_scans == "rigid") {
+      // A resumed fit takes the transform it started with (registration's
+      // last digits depend on the thread count); a fresh one registers.
+      const fs::path saved = fs::path(c.out) / s.names.transform;
+      const bool reuse = c.resume && fs::is_regular_file(fs::path(c.out) / "checkpoint.h5") && fs::is_regular_file(saved);
+      const double before = io::mutual_information(a, b);
+      s.registration = reuse ? io::read_transform(saved.string()) : io::register_rigid(a, b);
+      b.geometry = io::corrected_geometry(b.geometry, *s.registration);
+      s.scans[1].volume.geometry = b.geometry;
+      const auto deg = s.registration->angles_degrees();
+      const auto& t = s.registration->translation;
+      s.plan.notes.push_back(text("scan 2 registered onto scan 1 (rigid, Mattes MI%s): rotation %.2f, %.2f, %.2f "
+                                  "degrees, translation %.2f, %.2f, %.2f mm (LPS); MI %.4f -> %.4f (%s)",
+                                  reuse ? ", the transform this fit started with" : "", deg[0], deg[1], deg[2], t[0],
+                                  t[1], t[2], before, io::mutual_information(a, b), s.names.transform.c_str()));
+    }
+    const io::AlignmentCheck check = io::check_alignment(a, b);
+    s.plan.notes.push_back("alignment: " + check.summary());
+    if (check.misaligned)
+      s.plan.warnings.push_back(
+          text("the scans look misaligned: MI of scan 2 against scan 1 rises from %.4f at zero to %.4f at a shift of "
+               "(%.1f, %.1f, %.1f) mm (LPS): the field would blur and double edges; register them first "
+               "(mcinr register, or fit --register rigid)",
+               check.mi_at_zero, check.mi_at_shift, check.shift[0], check.shift[1], check.shift[2]));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("alignment: ") + e.what());
+  }
+}
+
+io::FitReport SubjectFit::fit_report(const State& s, const FitOutcome& outcome, const io::MetricTable& table) {
+  const FitConfig& c = s.config;
+  const FitPlan& p = s.plan;
+  io::FitReport r;
+  r.title = "mcinr fit: " + s.names.prefix[0] + " + " + s.names.prefix[1];
+  auto number = [](double v, const char* format) {
+    char text[64];
+    std::snprintf(text, sizeof text, format, v);
+    return std::string(text);
+  };
+  r.summary.push_back({"mcinr", std::string(MCINR_VERSION_STRING) + " (" + MCINR_GIT_HASH + ")"});
+  r.summary.push_back({"backend", p.backend});
+  r.summary.push_back({"model", p.model + ", " + std::to_string(p.parameters) + " parameters"});
+  r.summary.push_back({"epochs", std::to_string(outcome.epochs_done) + " (stopped by " + outcome.stop_reason + ")"});
+  r.summary.push_back({"time", number(outcome.seconds, "%.1f s")});
+  if (outcome.final_scores) {
+    const Scores& f = *outcome.final_scores;
+    r.summary.push_back({"MI(pred1, pred2)", number(f.mi_pred, "%.4f")});
+    if (f.has_truth()) {
+      r.summary.push_back({"mcinr PSNR / SSIM", number(f.psnr[0], "%.2f") + " / " + number(f.ssim[0], "%.4f") +
+                                                    " (c1), " + number(f.psnr[1], "%.2f") + " / " +
+                                                    number(f.ssim[1], "%.4f") + " (c2)"});
+      r.summary.push_back({"MI(gt1, gt2)", number(f.mi_gt, "%.4f")});
+    }
+  }
+  for (const auto& [name, b] : outcome.baselines)
+    r.summary.push_back({name + " interpolation PSNR / SSIM", number(b.psnr[0], "%.2f") + " / " +
+                                                                  number(b.ssim[0], "%.4f") + " (c1), " +
+                                                                  number(b.psnr[1], "%.2f") + " / " +
+                                                                  number(b.ssim[1], "%.4f") + " (c2)"});
+  for (int i = 0; i < 2; ++i)
+    r.geometry.push_back("scan " + std::to_string(i + 1) + " " + p.images[i] + ": " + p.scan_grids[i].summary());
+  r.geometry.push_back("output grid: " + p.grid.summary() +
+                       (c.crop_to_mask ? " (written cropped to the output mask's box)" : ""));
+  for (const auto& note : p.notes) r.geometry.push_back(note);
+  r.warnings = p.warnings;
+  // Training curves from the metric table, by column name.
+  const auto& columns = table.columns();
+  auto column = [&](const std::string& name) {
+    std::vector<double> values;
+    const auto at = std::find(columns.begin(), columns.end(), name);
+    for (std::size_t row = 0; row < table.rows(); ++row)
+      values.push_back(at == columns.end() ? NAN : table.row(row)[std::size_t(at - columns.begin())]);
+    return values;
+  };
+  const std::vector<double> epochs = column("epoch");
+  auto curve = [&](const std::string& title, const std::string& y_label, const std::vector<std::string>& names,
+                   const std::vector<std::string>& labels, bool log_y) {
+    io::ReportCurve k;
+    k.title = title;
+    k.x_label = "epoch";
+    k.y_label = y_label;
+    k.x = epochs;
+    k.log_y = log_y;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (std::find(columns.begin(), columns.end(), names[i]) != columns.end()) {
+        k.series.push_back(labels[i]);
+        k.y.push_back(column(names[i]));
+      }
+    if (!k.series.empty()) r.curves.push_back(k);
+  };
+  curve("training loss", "loss (MSE)", {"loss"}, {"loss"}, true);
+  curve("mutual information", "MI (nats)", {"mi_pred", "mi_gt"}, {"MI(pred1, pred2)", "MI(gt1, gt2)"}, false);
+  curve("PSNR", "dB", {"psnr1", "psnr2"}, {s.names.prefix[0], s.names.prefix[1]}, false);
+  curve("SSIM", "SSIM", {"ssim1", "ssim2"}, {s.names.prefix[0], s.names.prefix[1]}, false);
+  const nlohmann::ordered_json settings = fit_settings_json(c);  // kept: items() refers to it
+  for (const auto& [name, value] : settings.items())
+    r.settings.push_back({name, value.is_string() ? value.get<std::string>() : value.dump()});
+  return r;
 }
 
 std::string SubjectFit::volume_sidecar_json(const State& s, int i) {

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "mcinr/io/metric_table.hpp"
+#include "mcinr/io/report.hpp"
 #include "mcinr/pipeline/evaluation.hpp"
 #include "mcinr/pipeline/fit_config.hpp"
 
@@ -109,7 +111,12 @@ class SubjectFit {
   struct State;
   std::unique_ptr<State> state_;
   // The volumes, sidecars, masks, coverage maps and pictures of a finished fit.
-  static void write_outputs(State& s, FitOutcome& outcome);
+  static void write_outputs(State& s, FitOutcome& outcome, const io::MetricTable& table);
+  // The alignment check (a warning where the scans look misaligned) and,
+  // with --register rigid, scan 2's header corrected onto scan 1.
+  static void align_scans(State& s);
+  // report.html's content but its panels.
+  static io::FitReport fit_report(const State& s, const FitOutcome& outcome, const io::MetricTable& table);
   static std::string volume_sidecar_json(const State& s, int contrast);
 };
 

@@ -38,6 +38,7 @@ FitFileNames fit_file_names(const std::array<std::string, 2>& images) {
     n.scan_mask[c] = n.prefix[c] + "_desc-scan_mask.nii.gz";
     n.coverage[c] = n.prefix[c] + "_desc-coverage_dseg.nii.gz";
   }
+  n.transform = n.prefix[1] + "_to_" + n.prefix[0] + "_rigid.tfm";
   return n;
 }
 

@@ -26,8 +26,10 @@ struct SubjectNames {
 //   <prefix>_desc-mcinr.json          its sidecar (sources, version, settings, hashes)
 //   <prefix>_desc-scan_mask.nii.gz    the mask the fit used, on the scan's grid
 //   <prefix>_desc-coverage_dseg.nii.gz  0 outside the output mask, 1 measured, 2 invented
+//   <prefix2>_to_<prefix1>_rigid.tfm    scan 2's registration onto scan 1 (fit --register rigid)
 struct FitFileNames {
   std::array<std::string, 2> prefix, volume, sidecar, scan_mask, coverage;
+  std::string transform;
 };
 FitFileNames fit_file_names(const std::array<std::string, 2>& images);
 

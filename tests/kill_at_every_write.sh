@@ -15,7 +15,8 @@ args=(fit --subject "$subject" --contrasts c1,c2 --hidden 32 --layers 2 --fourie
 p1=$(basename "$(ls "$subject"/*_c1_LR.nii.gz)" _LR.nii.gz) p2=$(basename "$(ls "$subject"/*_c2_LR.nii.gz)" _LR.nii.gz)
 volumes=("${p1}_desc-mcinr.nii.gz" "${p2}_desc-mcinr.nii.gz")
 finals=("${volumes[@]}" "${p1}_desc-mcinr.json" "${p2}_desc-mcinr.json" "${p1}_desc-scan_mask.nii.gz"
-        "${p2}_desc-scan_mask.nii.gz" "${p1}_desc-coverage_dseg.nii.gz" "${p2}_desc-coverage_dseg.nii.gz" slices.png)
+        "${p2}_desc-scan_mask.nii.gz" "${p1}_desc-coverage_dseg.nii.gz" "${p2}_desc-coverage_dseg.nii.gz" slices.png
+        report.html)
 outputs=("${finals[@]}" metrics.csv summary.json checkpoint.h5)
 
 # A fit's writes, in order: each epoch's metrics.csv, then checkpoint.h5
