@@ -586,6 +586,8 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
         if (per_epoch && e % c.eval_every == 0) voxels += part;
       eta += voxels * s.seconds_per_voxel + score_seconds;
     }
+    // A planned budget keeps `reserve` for the final prediction and writing.
+    if (budgeted && planned) eta += reserve;
     // Before the plan (epoch 1 of a budgeted fit) the budget is the estimate.
     if (budgeted && !planned)
       eta = std::min(eta, std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count()));

@@ -48,12 +48,25 @@ for f in sub-01_FLAIR_desc-mcinr.nii.gz sub-01_T2w_desc-mcinr.nii.gz sub-01_FLAI
          sub-01_T2w_desc-mcinr.json sub-01_FLAIR_desc-scan_mask.nii.gz sub-01_T2w_desc-coverage_dseg.nii.gz; do
   [ -f "$work/fit/$f" ] || fail "$f missing"
 done
+# The report: labelled panels, the notes and the curves.
+for text in "linear interpolation of scan 1" ">mcinr<" "Otsu head mask" "<svg" "sub-01_FLAIR: "; do
+  grep -q "$text" "$work/fit/report.html" || fail "report.html lacks '$text'"
+done
 # Masked: nothing outside the output mask (coverage 0), and the mask is the
 # head, not the field of view.
 read -r _ _ _ voxels _ _ _ _ _ outside _ nonzero_outside < <("$stats" "$work/fit/sub-01_T2w_desc-mcinr.nii.gz" \
   "$work/fit/sub-01_T2w_desc-coverage_dseg.nii.gz")
 [ "$nonzero_outside" -eq 0 ] || fail "$nonzero_outside voxels outside the output mask are not 0"
 [ "$outside" -gt $((voxels / 2)) ] || fail "the output mask covers most of the grid ($outside of $voxels outside)"
+
+# Progress: plain lines in a log (above), a bar redrawn in place on a
+# terminal (script(1) gives the fit one).
+! grep -q $'\r' "$work/fit.log" || fail "carriage returns in a log"
+grep -q "^  epoch 1/1  step .* ETA " "$work/fit.log" || fail "no progress lines in the log"
+script -qec "$(printf '%q ' "$mcinr" fit --image1 "$work/sub-01_FLAIR.nii.gz" --image2 "$work/sub-01_T2w.nii.gz" \
+  "${small[@]}" --out "$work/tty")" /dev/null > "$work/tty.log" 2>&1 || { cat "$work/tty.log"; fail "the fit on a terminal"; }
+grep -q $'\r\e\[K  epoch 1/1 \[#*\.*\] ' "$work/tty.log" || fail "no progress bar on a terminal"
+grep -q $'\r\e\[K  predicting the output grid \[' "$work/tty.log" || fail "no prediction bar on a terminal"
 
 # The nonzero masks of noisy scans: the >90% warning.
 "$mcinr" fit --image1 "$work/sub-01_FLAIR.nii.gz" --image2 "$work/sub-01_T2w.nii.gz" "${small[@]}" --mask nonzero \
