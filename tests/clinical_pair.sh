@@ -74,12 +74,38 @@ grep -q $'\r\e\[K  predicting the output grid \[' "$work/tty.log" || fail "no pr
 grep -Eq "^mcinr: warning: scan 1's mask covers (9[0-9]|100)% of its field of view" "$work/nonzero.log" ||
   fail "no warning for a mask over the whole field of view: $(cat "$work/nonzero.log")"
 
-# int16, cropped to the mask's box.
+# The sidecar names the scans and their SHA-256.
+for f in sub-01_FLAIR sub-01_T2w; do
+  hash=$(sha256sum "$work/$f.nii.gz" | cut -d' ' -f1)
+  grep -q "\"$work/$f.nii.gz\": \"sha256:$hash\"" "$work/fit/sub-01_FLAIR_desc-mcinr.json" ||
+    fail "the sidecar lacks $f's hash"
+done
+# The field invents the FLAIR above its field of view (coverage 2): there
+# it holds values; --outside-fov zero blanks them.
+read -r _ _ _ _ _ _ _ _ _ invented _ invented_nonzero < <("$stats" "$work/fit/sub-01_FLAIR_desc-mcinr.nii.gz" \
+  "$work/fit/sub-01_FLAIR_desc-coverage_dseg.nii.gz" 2)
+[ "$invented" -gt 0 ] && [ "$invented_nonzero" -gt $((invented / 2)) ] ||
+  fail "the invented part: $invented_nonzero of $invented voxels nonzero"
+
+# int16, cropped to the mask's box, 0 outside the FLAIR's field of view.
 "$mcinr" fit --image1 "$work/sub-01_FLAIR.nii.gz" --image2 "$work/sub-01_T2w.nii.gz" "${small[@]}" --dtype int16 \
-  --crop-to-mask --out "$work/cropped" > "$work/cropped.log" 2>&1 || { cat "$work/cropped.log"; fail "cropped fit"; }
+  --crop-to-mask --outside-fov zero --out "$work/cropped" > "$work/cropped.log" 2>&1 ||
+  { cat "$work/cropped.log"; fail "cropped fit"; }
 read -r _ size _ cropped_voxels _ _ _ integer < <("$stats" "$work/cropped/sub-01_FLAIR_desc-mcinr.nii.gz")
 [ "$integer" = yes ] || fail "--dtype int16 wrote non-integers"
 [ "$cropped_voxels" -lt "$voxels" ] || fail "--crop-to-mask did not crop ($size)"
+read -r _ _ _ _ _ _ _ _ _ invented _ invented_nonzero < <("$stats" "$work/cropped/sub-01_FLAIR_desc-mcinr.nii.gz" \
+  "$work/cropped/sub-01_FLAIR_desc-coverage_dseg.nii.gz" 2)
+[ "$invented" -gt 0 ] && [ "$invented_nonzero" -eq 0 ] || fail "--outside-fov zero: $invented_nonzero of $invented nonzero"
+# --no-mask-output: the field over the whole grid.
+"$mcinr" fit --image1 "$work/sub-01_FLAIR.nii.gz" --image2 "$work/sub-01_T2w.nii.gz" "${small[@]}" --no-mask-output \
+  --out "$work/whole" > /dev/null 2>&1 || fail "--no-mask-output fit"
+read -r _ _ _ _ _ _ _ _ _ outside _ nonzero_outside < <("$stats" "$work/whole/sub-01_T2w_desc-mcinr.nii.gz" \
+  "$work/whole/sub-01_T2w_desc-coverage_dseg.nii.gz")
+[ "$nonzero_outside" -gt $((outside / 2)) ] || fail "--no-mask-output masked: $nonzero_outside of $outside nonzero"
+# infer names its volumes as the fit does (unmasked), on a coarser grid.
+"$mcinr" infer --checkpoint "$work/fit/checkpoint.h5" --spacing 4 --out "$work/infer" > /dev/null
+[ -f "$work/infer/sub-01_T2w_desc-mcinr.nii.gz" ] || fail "infer's names"
 # Motion between the scans: the T2's header moved by 3 degrees about the
 # slice direction and 2, -3, 1 mm (3.7 mm).
 "$rigid" move "$work/sub-01_T2w.nii.gz" "$work/moved_T2w.nii.gz" 0 3 0 2 -3 1 > /dev/null

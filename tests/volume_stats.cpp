@@ -1,9 +1,11 @@
-// volume_stats VOLUME [MASK]: one line of facts about a NIfTI volume for the
-// shell tests: "size AxBxC voxels N nonzero N integer yes|no" and, with a
-// MASK on the same grid, "outside N nonzero_outside N" (voxels where the
-// mask is 0, and those of them where the volume is not).
+// volume_stats VOLUME [MASK [VALUE]]: one line of facts about a NIfTI volume
+// for the shell tests: "size AxBxC voxels N nonzero N integer yes|no" and,
+// with a MASK on the same grid, "outside N nonzero_outside N" (voxels where
+// the mask is VALUE, 0 by default, and those of them where the volume is
+// not 0).
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "mcinr/io/nifti.hpp"
 
@@ -29,9 +31,10 @@ int main(int argc, char* argv[]) {
         std::printf("\nthe mask's grid differs\n");
         return 1;
       }
+      const float value = argc > 3 ? std::stof(argv[3]) : 0.0f;
       std::size_t outside = 0, nonzero_outside = 0;
       for (std::size_t i = 0; i < v.voxels.size(); ++i)
-        if (m.voxels[i] == 0) {
+        if (m.voxels[i] == value) {
           ++outside;
           nonzero_outside += v.voxels[i] != 0 ? 1 : 0;
         }
