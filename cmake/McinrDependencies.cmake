@@ -45,11 +45,11 @@ find_package(nlohmann_json 3 REQUIRED)
 if(MCINR_ENABLE_IO)
   find_package(HDF5 REQUIRED COMPONENTS C)
   # The ITK modules io/ uses (mcinrConfig.cmake asks for the same list):
-  # images, NIfTI and PNG files, resampling; head masks (Otsu threshold,
-  # connected components, hole filling); rigid registration (v4 framework,
+  # images, NIfTI and PNG files, resampling; head masks (Otsu threshold);
+  # rigid registration (v4 framework,
   # Mattes MI, optimizers, transforms and their .tfm files).
   set(MCINR_ITK_COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIOPNG ITKImageGrid ITKImageFunction
-      ITKThresholding ITKConnectedComponents ITKLabelMap
+      ITKThresholding
       ITKRegistrationMethodsv4 ITKMetricsv4 ITKOptimizersv4 ITKTransform ITKTransformFactory ITKSmoothing
       ITKImageStatistics ITKIOTransformBase ITKIOTransformInsightLegacy)
   find_package(ITK REQUIRED COMPONENTS ${MCINR_ITK_COMPONENTS})

@@ -1,9 +1,6 @@
 #include "mcinr/io/head_mask.hpp"
 
-#include <itkBinaryFillholeImageFilter.h>
-#include <itkConnectedComponentImageFilter.h>
 #include <itkOtsuThresholdImageFilter.h>
-#include <itkRelabelComponentImageFilter.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -16,17 +13,76 @@ namespace mcinr::io {
 namespace {
 
 using MaskImage = itk::Image<std::uint8_t, 3>;
-using LabelImage = itk::Image<std::uint32_t, 3>;
 
-MaskImage::Pointer mask_image(const detail::FloatImage* like) {
-  auto m = MaskImage::New();
-  m->SetRegions(like->GetLargestPossibleRegion());
-  m->SetSpacing(like->GetSpacing());
-  m->SetOrigin(like->GetOrigin());
-  m->SetDirection(like->GetDirection());
-  m->Allocate();
-  m->FillBuffer(0);
-  return m;
+// The 6-neighbours of voxel v (x fastest) on grid g, into out; returns how many.
+int neighbours(std::size_t v, const Geometry& g, std::size_t out[6]) {
+  const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2], plane = nx * ny;
+  const std::size_t i = v % nx, j = (v / nx) % ny, k = v / plane;
+  int count = 0;
+  if (i > 0) out[count++] = v - 1;
+  if (i + 1 < nx) out[count++] = v + 1;
+  if (j > 0) out[count++] = v - nx;
+  if (j + 1 < ny) out[count++] = v + nx;
+  if (k > 0) out[count++] = v - plane;
+  if (k + 1 < nz) out[count++] = v + plane;
+  return count;
+}
+
+// Keeps the largest 6-connected component of the mask (a flood fill per
+// component; the first of equal ones).
+void keep_largest_component(std::vector<std::uint8_t>& mask, const Geometry& g) {
+  std::vector<std::uint32_t> label(mask.size(), 0);
+  std::vector<std::size_t> stack;
+  std::uint32_t next = 0, best = 0;
+  std::size_t best_size = 0;
+  std::size_t around[6];
+  for (std::size_t seed = 0; seed < mask.size(); ++seed) {
+    if (!mask[seed] || label[seed]) continue;
+    ++next;
+    std::size_t size = 0;
+    label[seed] = next;
+    stack.assign(1, seed);
+    while (!stack.empty()) {
+      const std::size_t v = stack.back();
+      stack.pop_back();
+      ++size;
+      for (int n = neighbours(v, g, around); n-- > 0;)
+        if (mask[around[n]] && !label[around[n]]) {
+          label[around[n]] = next;
+          stack.push_back(around[n]);
+        }
+    }
+    if (size > best_size) best = next, best_size = size;
+  }
+  for (std::size_t v = 0; v < mask.size(); ++v) mask[v] = label[v] == best && best != 0 ? 1 : 0;
+}
+
+// Fills the holes: background voxels not 6-connected to the volume's border
+// become mask.
+void fill_holes(std::vector<std::uint8_t>& mask, const Geometry& g) {
+  std::vector<std::uint8_t> outside(mask.size(), 0);
+  std::vector<std::size_t> stack;
+  const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
+  for (std::size_t v = 0; v < mask.size(); ++v) {
+    const std::size_t i = v % nx, j = (v / nx) % ny, k = v / (nx * ny);
+    const bool border = i == 0 || j == 0 || k == 0 || i + 1 == nx || j + 1 == ny || k + 1 == nz;
+    if (border && !mask[v]) {
+      outside[v] = 1;
+      stack.push_back(v);
+    }
+  }
+  std::size_t around[6];
+  while (!stack.empty()) {
+    const std::size_t v = stack.back();
+    stack.pop_back();
+    for (int n = neighbours(v, g, around); n-- > 0;)
+      if (!mask[around[n]] && !outside[around[n]]) {
+        outside[around[n]] = 1;
+        stack.push_back(around[n]);
+      }
+  }
+  for (std::size_t v = 0; v < mask.size(); ++v)
+    if (!outside[v]) mask[v] = 1;
 }
 
 // Holes in each slice across the thick axis filled too: a head cut by the
@@ -102,29 +158,10 @@ HeadMask auto_head_mask(const Volume& image) {
   } catch (const itk::ExceptionObject& e) {
     throw std::runtime_error(std::string("automatic mask: Otsu threshold failed (") + e.GetDescription() + ")");
   }
-  auto above = mask_image(input.GetPointer());
-  std::uint8_t* a = above->GetBufferPointer();
-  for (std::size_t i = 0; i < n; ++i) a[i] = image.voxels[i] > threshold ? 1 : 0;
-
-  // The largest connected component (RelabelComponent sorts by size: label 1).
-  auto components = itk::ConnectedComponentImageFilter<MaskImage, LabelImage>::New();
-  components->SetInput(above);
-  components->FullyConnectedOff();
-  auto relabel = itk::RelabelComponentImageFilter<LabelImage, LabelImage>::New();
-  relabel->SetInput(components->GetOutput());
-  relabel->Update();
-  auto largest = mask_image(input.GetPointer());
-  const std::uint32_t* labels = relabel->GetOutput()->GetBufferPointer();
-  std::uint8_t* l = largest->GetBufferPointer();
-  for (std::size_t i = 0; i < n; ++i) l[i] = labels[i] == 1 ? 1 : 0;
-
-  auto fill = itk::BinaryFillholeImageFilter<MaskImage>::New();
-  fill->SetInput(largest);
-  fill->SetForegroundValue(1);
-  fill->FullyConnectedOff();
-  fill->Update();
-  const std::uint8_t* filled = fill->GetOutput()->GetBufferPointer();
-  result.voxels.assign(filled, filled + n);
+  result.voxels.resize(n);
+  for (std::size_t i = 0; i < n; ++i) result.voxels[i] = image.voxels[i] > threshold ? 1 : 0;
+  keep_largest_component(result.voxels, image.geometry);
+  fill_holes(result.voxels, image.geometry);
   fill_slice_holes(result.voxels, image.geometry);
   char text[200];
   std::snprintf(text, sizeof text, "Otsu head mask (threshold %.4g, largest connected component, holes filled in 3D and per slice)",

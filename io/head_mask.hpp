@@ -15,9 +15,11 @@ struct HeadMask {
 };
 
 // A head mask: voxels above ITK's Otsu threshold (256 bins), their largest
-// 6-connected component, holes filled (ITK's BinaryFillholeImageFilter:
-// background not connected to the volume's border; then per slice across
-// the thick axis, for heads the field of view cuts). On a scan whose
+// 6-connected component, holes filled (background not 6-connected to the
+// volume's border; then per slice across the thick axis, for heads the
+// field of view cuts). The components and holes are flood fills of our own:
+// ITK 5.2's ConnectedComponentImageFilter does pointer arithmetic on a null
+// buffer (UBSan) on small volumes. On a scan whose
 // background is exactly zero (skull-stripped or masked already: at least 5%
 // of the voxels are 0) the mask is its nonzero voxels, as the reference's.
 HeadMask auto_head_mask(const Volume& image);

@@ -24,8 +24,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 
 namespace mcinr::io {
@@ -518,6 +520,54 @@ void write_transform(const std::string& path, const RigidTransform& t) {
   file.commit();
 }
 
+// ITK 5.2's text reader hands a transform as many parameters as the file
+// lists, and Euler3DTransform reads six whatever it got (ASan: a heap
+// overflow on a file with fewer). So the text is checked first: one
+// transform, an Euler3DTransform_double_3_3, with exactly 6 parameters and 3
+// or 4 fixed parameters (the centre; ITK writes a 4th, its ZYX flag), all
+// finite numbers.
+namespace {
+void require_rigid_transform_text(const std::string& path) {
+  const auto size = std::filesystem::file_size(path);
+  if (size > (1u << 16)) throw std::runtime_error(path + ": too large for a rigid transform file");
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  int transforms = 0, parameters = -1, fixed = -1;
+  auto count_numbers = [&](const std::string& rest) {
+    std::istringstream values(rest);
+    std::string word;
+    int count = 0;
+    while (values >> word) {
+      char* end = nullptr;
+      const double v = std::strtod(word.c_str(), &end);
+      if (end == word.c_str() || *end != '\0' || !std::isfinite(v))
+        throw std::runtime_error(path + ": '" + word + "' is not a finite number");
+      ++count;
+    }
+    return count;
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("Transform:", 0) == 0) {
+      ++transforms;
+      std::istringstream words(line.substr(10));
+      std::string kind;
+      words >> kind;
+      if (kind != "Euler3DTransform_double_3_3")
+        throw std::runtime_error(path + ": holds a " + kind + ", not the Euler3DTransform of a rigid registration");
+    } else if (line.rfind("FixedParameters:", 0) == 0) {
+      fixed = count_numbers(line.substr(16));
+    } else if (line.rfind("Parameters:", 0) == 0) {
+      parameters = count_numbers(line.substr(11));
+    }
+  }
+  if (transforms != 1) throw std::runtime_error(path + ": expected exactly one transform in the file");
+  if (parameters != 6 || (fixed != 3 && fixed != 4))
+    throw std::runtime_error(path + ": a rigid transform has 6 parameters and 3 or 4 fixed parameters (the centre, "
+                                    "and whether ZYX)");
+}
+}  // namespace
+
 RigidTransform read_transform(const std::string& path) {
   quiet();
   static const bool registered = [] {
@@ -527,6 +577,7 @@ RigidTransform read_transform(const std::string& path) {
   }();
   (void)registered;
   if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
+  require_rigid_transform_text(path);
   auto reader = itk::TransformFileReaderTemplate<double>::New();
   reader->SetFileName(path);
   try {

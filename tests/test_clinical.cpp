@@ -18,6 +18,7 @@
 #include "mcinr/pipeline/clinical_scan.hpp"
 #include "mcinr/pipeline/coverage.hpp"
 #include "mcinr/pipeline/errors.hpp"
+#include "testing.hpp"
 #include "mcinr/pipeline/prepare.hpp"
 #include "mcinr/pipeline/slice_model.hpp"
 #include "mcinr/pipeline/subject_fit.hpp"
@@ -28,12 +29,7 @@ using namespace mcinr;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("mcinr_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testing::fresh_dir;
 
 io::Volume cube(std::size_t n, double spacing = 1) {
   io::Volume v;
@@ -236,7 +232,7 @@ TEST_CASE("a simulated clinical scan has the asked storage order, spacing, obliq
   CHECK_THROWS_AS(pipeline::validate(s), pipeline::InputError);
 }
 
-TEST_CASE("a fit writes masked volumes, coverage maps, scan masks and sidecars; --outside-fov, --dtype, "
+TEST_CASE("a fit writes masked volumes, coverage maps, scan masks and sidecars: --outside-fov, --dtype, "
           "--crop-to-mask",
           "[clinical][pipeline]") {
   const fs::path dir = fresh_dir("clinical_fit");

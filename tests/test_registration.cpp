@@ -114,6 +114,23 @@ TEST_CASE("a transform file round-trips; a missing one is refused", "[io][regist
   }
   CHECK_THROWS_WITH(read_transform(scratch("absent.tfm").string()), Catch::Contains("absent.tfm: no such file"));
   CHECK_THROWS_AS(write_transform(scratch("t.mat").string(), t), std::invalid_argument);
+  // Files ITK 5.2 would overread (ASan: its Euler3DTransform takes six
+  // parameters whatever the file lists) or that hold no number are refused
+  // before ITK reads them.
+  const std::string head = "#Insight Transform File V1.0\n#Transform 0\nTransform: Euler3DTransform_double_3_3\n";
+  const struct {
+    std::string body, message;
+  } bad[] = {{"Parameters: 0 0 0 1 2\nFixedParameters: 0 0 0 0\n", "6 parameters"},
+             {"Parameters: 0 0 0 1 2 3\nFixedParameters: 0 0\n", "6 parameters"},
+             {"Parameters: 0 0 0 1 2 nan\nFixedParameters: 0 0 0 0\n", "'nan' is not a finite number"},
+             {"Parameters: 0 0 0 1 2 3\nFixedParameters: 0 0 0\nTransform: Euler3DTransform_double_3_3\n",
+              "exactly one transform"}};
+  for (const auto& b : bad) {
+    std::ofstream(scratch("bad.tfm")) << head << b.body;
+    CHECK_THROWS_WITH(read_transform(scratch("bad.tfm").string()), Catch::Contains(b.message));
+  }
+  std::ofstream(scratch("affine.tfm")) << "Transform: AffineTransform_double_3_3\nParameters: 1\nFixedParameters: 0 0 0\n";
+  CHECK_THROWS_WITH(read_transform(scratch("affine.tfm").string()), Catch::Contains("AffineTransform_double_3_3"));
   fs::remove_all(scratch("x").parent_path());
 }
 

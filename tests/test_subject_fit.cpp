@@ -15,6 +15,7 @@
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/io/checkpoint.hpp"
 #include "mcinr/pipeline/errors.hpp"
+#include "testing.hpp"
 #include "mcinr/pipeline/fit_state.hpp"
 #include "mcinr/pipeline/scans.hpp"
 #include "mcinr/pipeline/grids.hpp"
@@ -27,12 +28,7 @@ using namespace mcinr;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("mcinr_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testing::fresh_dir;
 
 // A 24^3 phantom subject (1 mm) with an axial and a coronal 4 mm scan.
 std::string make_subject(const fs::path& dir) {

@@ -2,6 +2,7 @@
 // Small helpers shared by the tests: host copies and random device data.
 #include <Kokkos_Core.hpp>
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,14 @@
 #include "mcinr/core/random.hpp"
 
 namespace mcinr::testing {
+
+// An empty scratch folder of the system's temporary folder, named for a test.
+inline std::filesystem::path fresh_dir(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("mcinr_test_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 template <class View> std::vector<typename View::non_const_value_type> to_host(const View& view) {
   auto mirror = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
