@@ -87,8 +87,10 @@ int run_demo(const std::vector<std::string>& args) {
               r.linear[1].psnr, r.linear[1].ssim);
   std::printf("%-22s %9.2f %9.4f %9.2f %9.4f\n", "mcinr field", r.field[0].psnr, r.field[0].ssim, r.field[1].psnr,
               r.field[1].ssim);
-  std::printf("outputs: %s (fit/contrast*.nii.gz, fit/metrics.csv, fit/slices.png, linear_c*.nii.gz)\n",
-              demo.out.c_str());
+  std::printf(
+      "outputs: %s (fit/demo_c*_desc-mcinr.nii.gz, fit/report.html, fit/metrics.csv, fit/slices.png, "
+      "linear_c*.nii.gz)\n",
+      demo.out.c_str());
   return 0;
 }
 #else
