@@ -159,6 +159,22 @@ FitOption text(const std::string& name, const std::string& help, std::string Fit
           [member](const FitConfig& c) { return c.*member; }};
 }
 
+// A text option with a fixed set of values: anything else is refused
+// ("--dtype: 'int8' is not float32 or int16").
+FitOption choice(const std::string& name, const std::string& help, std::string FitConfig::*member,
+                 const std::vector<std::string>& values) {
+  std::string listed;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    listed += (i == 0 ? "" : i + 1 == values.size() ? " or " : ", ") + values[i];
+  return {name, Kind::text, help,
+          [name, member, values, listed](FitConfig& c, const std::string& v) {
+            require(std::find(values.begin(), values.end(), v) != values.end(),
+                    "--" + name + ": '" + v + "' is not " + listed);
+            c.*member = v;
+          },
+          [member](const FitConfig& c) { return c.*member; }};
+}
+
 FitOption indexed(const std::string& name, const std::string& help, std::array<std::string, 2> FitConfig::*member,
                   int index) {
   return {name, Kind::text, help, [member, index](FitConfig& c, const std::string& v) { (c.*member)[index] = v; },
@@ -292,41 +308,18 @@ std::vector<FitOption> make_options() {
   o.push_back(flag(
       "overwrite", "replace the results of an earlier fit (without a checkpoint) in --out",
       [](FitConfig& c, bool v) { c.overwrite = v; }, [](const FitConfig& c) { return c.overwrite; }));
-  {
-    FitOption mask{"mask", Kind::text,
-                   "scan masks where no --mask1/--mask2 is given: auto (an Otsu head mask; nonzero voxels on a "
-                   "zero background) or nonzero",
-                   [](FitConfig& c, const std::string& v) {
-                     require(v == "auto" || v == "nonzero", "--mask: '" + v + "' is not auto or nonzero");
-                     c.mask_mode = v;
-                   },
-                   [](const FitConfig& c) { return c.mask_mode; }};
-    o.push_back(mask);
-    FitOption fov{"outside-fov", Kind::text,
-                  "a contrast's output outside its own scan's field of view: field (the field's prediction) or "
-                  "zero",
-                  [](FitConfig& c, const std::string& v) {
-                    require(v == "field" || v == "zero", "--outside-fov: '" + v + "' is not field or zero");
-                    c.outside_fov = v;
-                  },
-                  [](const FitConfig& c) { return c.outside_fov; }};
-    o.push_back(fov);
-    FitOption dtype{"dtype", Kind::text, "voxel type of the written volumes: float32 or int16 (rounded)",
-                    [](FitConfig& c, const std::string& v) {
-                      require(v == "float32" || v == "int16", "--dtype: '" + v + "' is not float32 or int16");
-                      c.dtype = v;
-                    },
-                    [](const FitConfig& c) { return c.dtype; }};
-    o.push_back(dtype);
-    FitOption reg{"register", Kind::text,
-                  "none, or rigid: register scan 2 onto scan 1 (ITK, Mattes MI) before the fit",
-                  [](FitConfig& c, const std::string& v) {
-                    require(v == "none" || v == "rigid", "--register: '" + v + "' is not none or rigid");
-                    c.register_scans = v;
-                  },
-                  [](const FitConfig& c) { return c.register_scans; }};
-    o.push_back(reg);
-  }
+  o.push_back(choice("mask",
+                     "scan masks where no --mask1/--mask2 is given: auto (an Otsu head mask; nonzero voxels on a "
+                     "zero background) or nonzero",
+                     &FitConfig::mask_mode, {"auto", "nonzero"}));
+  o.push_back(choice("outside-fov",
+                     "a contrast's output outside its own scan's field of view: field (the field's prediction) or "
+                     "zero",
+                     &FitConfig::outside_fov, {"field", "zero"}));
+  o.push_back(choice("dtype", "voxel type of the written volumes: float32 or int16 (rounded)", &FitConfig::dtype,
+                     {"float32", "int16"}));
+  o.push_back(choice("register", "none, or rigid: register scan 2 onto scan 1 (ITK, Mattes MI) before the fit",
+                     &FitConfig::register_scans, {"none", "rigid"}));
   o.push_back(flag(
       "no-mask-output", "keep the written volumes whole (default: 0 outside the union of the scans' masks)",
       [](FitConfig& c, bool v) { c.no_mask_output = v; }, [](const FitConfig& c) { return c.no_mask_output; }));
