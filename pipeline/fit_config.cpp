@@ -113,6 +113,8 @@ std::map<std::string, double> FitConfig::settings() const {
   if (background > 0) s["background"] = background;
   // The masks choose the samples: automatic ones where no file is given.
   if (mask_margin >= 0 && mask_mode == "auto" && (mask[0].empty() || mask[1].empty())) s["mask_auto"] = 1;
+  // Scan 2's geometry, and so the samples, depend on it.
+  if (register_scans == "rigid") s["register_rigid"] = 1;
   if (slice_profile != ProfileKind::point) {
     s["slice_profile"] = double(int(slice_profile));
     s["slice_thickness"] = slice_thickness;

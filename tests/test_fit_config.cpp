@@ -162,6 +162,18 @@ TEST_CASE("the checkpoint's settings come from the options", "[fit-config]") {
   CHECK(s.at("batch_size") == 500);
   CHECK(s.at("fourier_scale") == 4.0);
   CHECK(s.count("skip_other_heads") == 1);
+  // Added settings appear only where they change the fit (older checkpoints
+  // still resume): a rigid registration moves scan 2, automatic masks choose
+  // the samples only with a margin and no mask files.
+  CHECK(s.count("register_rigid") == 0);
+  CHECK(s.count("mask_auto") == 0);
+  c.register_scans = "rigid";
+  c.mask_margin = 3;
+  const auto t = c.settings();
+  CHECK(t.at("register_rigid") == 1);
+  CHECK(t.at("mask_auto") == 1);
+  c.mask = {"m1.nii.gz", "m2.nii.gz"};
+  CHECK(c.settings().count("mask_auto") == 0);
 }
 
 TEST_CASE("presets set values; options given beside a preset win, wherever they come from", "[fit-config]") {
