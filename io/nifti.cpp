@@ -173,6 +173,14 @@ std::array<double, 3> Geometry::world(double i, double j, double k) const {
   return p;
 }
 
+std::array<double, 3> Geometry::continuous_index(const std::array<double, 3>& p) const {
+  const double d[3] = {p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]};
+  std::array<double, 3> x{};
+  for (int a = 0; a < 3; ++a)
+    x[a] = (direction[a] * d[0] + direction[3 + a] * d[1] + direction[6 + a] * d[2]) / spacing[a];
+  return x;
+}
+
 std::string Geometry::orientation_code() const {
   static const char positive[3] = {'R', 'A', 'S'}, negative[3] = {'L', 'P', 'I'};
   std::string code;

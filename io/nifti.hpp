@@ -28,6 +28,9 @@ struct Geometry {
   bool anisotropic() const { return spacing[thickest_axis()] > 1.01 * std::min({spacing[0], spacing[1], spacing[2]}); }
   // World position (mm) of voxel index (i, j, k): origin + D diag(spacing) index.
   std::array<double, 3> world(double i, double j, double k) const;
+  // Its inverse: the continuous voxel index of world point p,
+  // diag(1/spacing) D^T (p - origin) (D orthonormal).
+  std::array<double, 3> continuous_index(const std::array<double, 3>& p) const;
   // The orientation code in NIfTI's (RAS+) convention, as nibabel's
   // aff2axcodes gives it: per voxel axis, the world direction it increases
   // towards (ITK's LPS directions turned to RAS), e.g. "LAS", "RAS", "LIA".

@@ -152,13 +152,6 @@ io::Volume simulate_clinical_scan(const io::Volume& hr, const ClinicalScan& s) {
   const io::Geometry& g = lr.geometry;
   const int thick = g.thickest_axis();
   lr.voxels.assign(g.voxels(), 0.0f);
-  // World -> HR continuous index: diag(1/spacing) D^T (p - origin).
-  const io::Geometry& h = hr.geometry;
-  auto hr_index = [&](const std::array<double, 3>& p, double x[3]) {
-    const double d[3] = {p[0] - h.origin[0], p[1] - h.origin[1], p[2] - h.origin[2]};
-    for (int a = 0; a < 3; ++a)
-      x[a] = (h.direction[a] * d[0] + h.direction[3 + a] * d[1] + h.direction[6 + a] * d[2]) / h.spacing[a];
-  };
   const double step[3] = {g.direction[thick] * g.spacing[thick], g.direction[3 + thick] * g.spacing[thick],
                           g.direction[6 + thick] * g.spacing[thick]};
   const int k = s.profile_points;
@@ -170,9 +163,7 @@ io::Volume simulate_clinical_scan(const io::Volume& hr, const ClinicalScan& s) {
         for (int t = 0; t < k; ++t) {
           const double f = k == 1 ? 0.0 : (double(t) + 0.5) / double(k) - 0.5;  // midpoints across the slab
           const std::array<double, 3> q = {p[0] + f * step[0], p[1] + f * step[1], p[2] + f * step[2]};
-          double idx[3];
-          hr_index(q, idx);
-          sum += trilinear(hr, idx);
+          sum += trilinear(hr, hr.geometry.continuous_index(q).data());
         }
         lr.at(x, y, z) = float(sum / k);
       }

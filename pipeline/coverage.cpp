@@ -8,24 +8,18 @@ namespace mcinr::pipeline {
 
 namespace {
 
-// World -> continuous voxel index of a grid: diag(1/spacing) D^T (p - origin).
-struct WorldToIndex {
-  double m[3][3], origin[3];
-  std::array<long, 3> n;
-  explicit WorldToIndex(const io::Geometry& g) {
-    for (int a = 0; a < 3; ++a) {
-      for (int r = 0; r < 3; ++r) m[a][r] = g.direction[3 * r + a] / g.spacing[a];
-      origin[a] = g.origin[a];
-      n[a] = long(g.size[a]);
-    }
+// inside_count and the invented shares, from `inside` and `measured`.
+void count_shares(Coverage& cov) {
+  std::array<std::size_t, 2> invented{0, 0};
+  cov.inside_count = 0;
+  for (std::size_t v = 0; v < cov.inside.size(); ++v) {
+    if (!cov.inside[v]) continue;
+    ++cov.inside_count;
+    for (int c = 0; c < 2; ++c) invented[c] += cov.measured[c][v] ? 0 : 1;
   }
-  std::array<double, 3> operator()(const std::array<double, 3>& p) const {
-    const double d[3] = {p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]};
-    std::array<double, 3> x{};
-    for (int a = 0; a < 3; ++a) x[a] = m[a][0] * d[0] + m[a][1] * d[1] + m[a][2] * d[2];
-    return x;
-  }
-};
+  for (int c = 0; c < 2; ++c)
+    cov.invented_share[c] = cov.inside_count ? double(invented[c]) / double(cov.inside_count) : 0.0;
+}
 
 }  // namespace
 
@@ -36,8 +30,6 @@ Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
   const std::size_t n = grid.voxels();
   cov.inside.assign(n, 0);
   for (auto& m : cov.measured) m.assign(n, 0);
-  const WorldToIndex to_scan[2] = {WorldToIndex(scans[0]), WorldToIndex(scans[1])};
-  std::array<std::size_t, 2> invented{0, 0};
   for (std::size_t k = 0; k < grid.size[2]; ++k)
     for (std::size_t j = 0; j < grid.size[1]; ++j)
       for (std::size_t i = 0; i < grid.size[0]; ++i) {
@@ -45,8 +37,8 @@ Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
         const std::array<double, 3> p = grid.world(double(i), double(j), double(k));
         bool in_mask = false;
         for (int c = 0; c < 2; ++c) {
-          const auto x = to_scan[c](p);
-          const auto& sz = to_scan[c].n;
+          const auto x = scans[c].continuous_index(p);
+          const long sz[3] = {long(scans[c].size[0]), long(scans[c].size[1]), long(scans[c].size[2])};
           bool inside_fov = true;
           for (int a = 0; a < 3; ++a) inside_fov = inside_fov && x[a] >= -0.5 && x[a] <= double(sz[a]) - 0.5;
           if (!inside_fov) continue;
@@ -63,28 +55,17 @@ Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
               for (long w = lo[0]; w <= hi[0] && !in_mask; ++w)
                 in_mask = mask[std::size_t(w + sz[0] * (y + sz[1] * z))] != 0;
         }
-        if (!in_mask) continue;
-        cov.inside[v] = 1;
-        ++cov.inside_count;
-        for (int c = 0; c < 2; ++c) invented[c] += cov.measured[c][v] ? 0 : 1;
+        cov.inside[v] = in_mask ? 1 : 0;
       }
-  for (int c = 0; c < 2; ++c)
-    cov.invented_share[c] = cov.inside_count ? double(invented[c]) / double(cov.inside_count) : 0.0;
+  count_shares(cov);
   return cov;
 }
 
 void include_in_output_mask(Coverage& cov, const std::vector<std::uint8_t>& mask) {
   if (mask.size() != cov.inside.size()) throw std::invalid_argument("include_in_output_mask: another grid");
-  std::array<std::size_t, 2> invented{0, 0};
-  cov.inside_count = 0;
-  for (std::size_t v = 0; v < mask.size(); ++v) {
+  for (std::size_t v = 0; v < mask.size(); ++v)
     if (mask[v]) cov.inside[v] = 1;
-    if (!cov.inside[v]) continue;
-    ++cov.inside_count;
-    for (int c = 0; c < 2; ++c) invented[c] += cov.measured[c][v] ? 0 : 1;
-  }
-  for (int c = 0; c < 2; ++c)
-    cov.invented_share[c] = cov.inside_count ? double(invented[c]) / double(cov.inside_count) : 0.0;
+  count_shares(cov);
 }
 
 io::Volume coverage_map(const Coverage& coverage, int c) {

@@ -762,9 +762,11 @@ void SubjectFit::write_outputs(State& s, FitOutcome& outcome, const io::MetricTa
     io::write_nifti(path, mask, io::VoxelType::uint8);
     outcome.written.push_back(path);
   }
+  std::array<io::Volume, 2> coverage;  // on the written volumes' grid
   for (int i = 0; i < 2; ++i) {
+    coverage[i] = cropped(coverage_map(s.coverage, i));
     const std::string path = (out / s.names.coverage[i]).string();
-    io::write_nifti(path, cropped(coverage_map(s.coverage, i)), io::VoxelType::uint8);
+    io::write_nifti(path, coverage[i], io::VoxelType::uint8);
     outcome.written.push_back(path);
   }
   {
@@ -783,10 +785,9 @@ void SubjectFit::write_outputs(State& s, FitOutcome& outcome, const io::MetricTa
     std::array<io::Volume, 2> linear;
     for (int i = 0; i < 2; ++i) {
       linear[i] = io::resample(to_host(s.scans[i].volume.geometry, s.scans[i].volume.values), written[i].geometry, 1);
-      const io::Volume inside = cropped(coverage_map(s.coverage, i));
       if (!c.no_mask_output)
         for (std::size_t x = 0; x < linear[i].voxels.size(); ++x)
-          if (inside.voxels[x] == 0) linear[i].voxels[x] = 0;
+          if (coverage[i].voxels[x] == 0) linear[i].voxels[x] = 0;
     }
     io::FitReport report = fit_report(s, outcome, table);
     for (int i = 0; i < 2; ++i) {
