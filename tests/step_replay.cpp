@@ -17,6 +17,10 @@
 //     F x 3 row-major) and DIR/mcinr_init_params.f32 (the split-head MLP's
 //     weights, in its layout), for comparing distributions with PyTorch's.
 //
+//   step_replay order N SEED EPOCH COUNT OUT
+//     The first COUNT sample indices of an epoch's shuffle of N samples, as
+//     the trainer draws them (uint64 to OUT), for the batch-composition check.
+//
 //   step_replay samples SUBJECT_DIR C1 C2 VOXELS OUT
 //     mcinr's training samples of a subject folder, for a list of voxels
 //     (VOXELS: lines "c i j k", c = 1 or 2): OUT gets "x y z value" per line,
@@ -31,6 +35,7 @@
 #include "mcinr/core/fourier_encoding.hpp"
 #include "mcinr/core/loss.hpp"
 #include "mcinr/core/mlp.hpp"
+#include "mcinr/core/random.hpp"
 #include "mcinr/pipeline/grids.hpp"
 #include "mcinr/pipeline/scans.hpp"
 #include "mcinr/pipeline/subject_layout.hpp"
@@ -157,6 +162,16 @@ int write_initialisation(char* argv[]) {
   return 0;
 }
 
+int write_order(char* argv[]) {
+  const std::uint64_t n = std::stoull(argv[2]);
+  const mcinr::random::Permutation perm(n, std::stoull(argv[3]), std::stoull(argv[4]));
+  std::vector<std::uint64_t> order(std::min<std::uint64_t>(n, std::stoull(argv[5])));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = perm(i);
+  std::ofstream out(argv[6], std::ios::binary);
+  out.write(reinterpret_cast<const char*>(order.data()), std::streamsize(order.size() * sizeof(std::uint64_t)));
+  return out ? 0 : 1;
+}
+
 int list_samples(const std::string& subject, const std::string& c1, const std::string& c2, const std::string& voxels,
                  const std::string& out_path) {
   using namespace mcinr;
@@ -189,9 +204,10 @@ int main(int argc, char* argv[]) {
   try {
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "steps" && argc == 3) return replay_steps(argv[2]);
+    if (mode == "order" && argc == 7) return write_order(argv);
     if (mode == "init" && argc == 9) return write_initialisation(argv);
     if (mode == "samples" && argc == 7) return list_samples(argv[2], argv[3], argv[4], argv[5], argv[6]);
-    std::fprintf(stderr, "usage: step_replay steps DIR | step_replay init F SIGMA HIDDEN LAYERS HEAD_HIDDEN SEED DIR | step_replay samples SUBJECT_DIR C1 C2 VOXELS OUT\n");
+    std::fprintf(stderr, "usage: step_replay steps DIR | step_replay init F SIGMA HIDDEN LAYERS HEAD_HIDDEN SEED DIR | step_replay order N SEED EPOCH COUNT OUT | step_replay samples SUBJECT_DIR C1 C2 VOXELS OUT\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "step_replay: %s\n", e.what());

@@ -195,8 +195,29 @@ def main():
             check(f"{name} weight KS statistic", ks, 0.05)
         check(f"{name} mcinr max |w| / bound", np.abs(mw).max() / bound - 1 if np.abs(mw).max() > bound else 0, 0)
 
-    # 3. steps: the reference's weights and B in both, the same batches
-    print(f"3. {a.steps} training steps from the reference's initial weights")
+    # 3. batch composition: an epoch's shuffle of all samples of both scans
+    print("3. batch composition (one epoch's shuffle, batches of %d)" % a.batch)
+    n_all, n_first = len(ds), int(np.prod(lr[0].shape))
+    order_path = os.path.join(work, "mcinr_order.u64")
+    subprocess.run([a.step_replay, "order", str(n_all), str(a.seed), "0", str(n_all), order_path], check=True)
+    ours = np.fromfile(order_path, dtype=np.uint64).astype(np.int64)
+    theirs = torch.randperm(n_all, generator=torch.Generator().manual_seed(a.seed)).numpy()  # as DataLoader(shuffle=True)
+    usable = n_all // a.batch * a.batch
+    expected = np.sqrt(a.batch * (n_first / n_all) * (1 - n_first / n_all) * (n_all - a.batch) / (n_all - 1))
+    check("mcinr's order is a permutation (missing indices)", n_all - len(np.unique(ours)), 0)
+    for name, q in (("reference", theirs), ("mcinr", ours)):
+        first = (q[:usable].reshape(-1, a.batch) < n_first).sum(axis=1)
+        print(f"  {name:9s}: contrast-1 samples per batch mean {first.mean():.2f} std {first.std():.2f}"
+              f" (hypergeometric: {a.batch * n_first / n_all:.2f}, {expected:.2f}); lag-1 |index difference|"
+              f" median {np.median(np.abs(np.diff(q))):.0f}")
+        if name == "mcinr":
+            check("contrast-1 count per batch: |std / hypergeometric - 1|", abs(first.std() / expected - 1), 0.05)
+    batch_means = [q[:usable].reshape(-1, a.batch).mean(axis=1) for q in (theirs, ours)]
+    check("per-batch mean sample index, mcinr vs reference: KS statistic",
+          ks_2samp(batch_means[0], batch_means[1]).statistic, 0.05)
+
+    # 4. steps: the reference's weights and B in both, the same batches
+    print(f"4. {a.steps} training steps from the reference's initial weights")
     f32(os.path.join(work, "fourier.f32"), B)
     f32(os.path.join(work, "params.f32"), p0)
     with open(os.path.join(work, "setup.txt"), "w") as f:
