@@ -264,6 +264,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
       write_encoding(file, c.encoding);
       write_array<std::uint64_t>(file, "/state/step_plan", {c.total_steps, c.constant_steps});
       write_array<double>(file, "/field/domain", {c.domain_lo, c.domain_hi});
+      write_array<std::uint64_t>(file, "/field/domain_axes", {c.domain_ras ? 1u : 0u});
       write_array<float>(file, "/field/intensity_range",
                          {c.intensity_lo[0], c.intensity_hi[0], c.intensity_lo[1], c.intensity_hi[1]});
       write_array<double>(file, "/grid/size", {double(c.grid.size[0]), double(c.grid.size[1]), double(c.grid.size[2])});
@@ -326,6 +327,11 @@ Checkpoint read_checkpoint(const std::string& path) {
     if (domain.size() != 2 || !(domain[1] > domain[0])) throw Failure("bad domain");
     c.domain_lo = domain[0];
     c.domain_hi = domain[1];
+    if (H5Lexists(file, "/field/domain_axes", H5P_DEFAULT) > 0) {  // absent before 2026-11-26: the LPS range
+      const auto axes = read_array<std::uint64_t>(file, "/field/domain_axes");
+      if (axes.size() != 1 || axes[0] > 1) throw Failure("bad domain axes");
+      c.domain_ras = axes[0] == 1;
+    }
     const auto range = read_array<float>(file, "/field/intensity_range");
     if (range.size() != 4) throw Failure("bad intensity range");
     c.intensity_lo = {range[0], range[2]};

@@ -47,6 +47,7 @@ struct Checkpoint {
   std::uint64_t total_steps = 0, constant_steps = 0;
   EncodingRecord encoding;
   double domain_lo = 0, domain_hi = 1;
+  bool domain_ras = false;  // the range is of RAS coordinates (FieldDomain::ras); absent in older checkpoints
   std::array<float, 2> intensity_lo{}, intensity_hi{};  // per contrast, for writing outputs
   Geometry grid;                                        // the fit's output grid
   // MI early stopping.

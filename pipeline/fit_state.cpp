@@ -75,8 +75,9 @@ void require_same_fit(const io::Checkpoint& c, const std::string& path, const Fi
     for (std::size_t i = 0; i < array.values.size(); ++i)
       require(float(found->second.values[i]) == float(array.values[i]), path + ": its encoding's " + name + " differs");
   }
-  require(c.domain_lo == domain.lo && c.domain_hi == domain.hi,
-          path + ": it was fitted to other inputs (coordinate range differs)");
+  require(FieldDomain{c.domain_lo, c.domain_hi, c.domain_ras}.same_map(domain),
+          path + ": it was fitted to other inputs (coordinate range differs), or by an mcinr before 2026-11-26 "
+                 "whose coordinate map differs on these scans");
   for (int i = 0; i < 2; ++i)
     require(c.input_hashes[i] == 0 || c.input_hashes[i] == input_hashes[i],
             path + ": it was fitted to other inputs (the content of " + config.image[i] + " differs)");
@@ -192,7 +193,7 @@ SavedField load_saved_field(const std::string& path) {
     require(
         std::isfinite(c.intensity_lo[k]) && std::isfinite(c.intensity_hi[k]) && c.intensity_lo[k] < c.intensity_hi[k],
         path + ": no valid intensity range");
-  saved.domain = FieldDomain{c.domain_lo, c.domain_hi};
+  saved.domain = FieldDomain{c.domain_lo, c.domain_hi, c.domain_ras};
   saved.intensity_lo = c.intensity_lo;
   saved.intensity_hi = c.intensity_hi;
   require_valid_grid(c.grid, path);

@@ -14,7 +14,7 @@ GridMap::GridMap(const io::Geometry& g, const FieldDomain& domain) : nx(g.size[0
   const double scale = 2.0 / (domain.hi - domain.lo);
   const auto o = g.world(0, 0, 0);
   for (int r = 0; r < 3; ++r) {
-    origin[r] = domain.to_field(o[r]);
+    origin[r] = domain.to_field(r, o[r]);
     for (int c = 0; c < 3; ++c) axis[r][c] = g.direction[3 * r + c] * g.spacing[c] * scale;
   }
 }
@@ -33,12 +33,14 @@ std::array<double, 6> world_box(const io::Geometry& g) {
 }
 
 FieldDomain fit_domain(const io::Geometry& a, const io::Geometry& b) {
-  const auto ba = world_box(a), bb = world_box(b);
   double lo = 1e300, hi = -1e300;
-  for (int d = 0; d < 3; ++d) {
-    lo = std::min({lo, ba[d], bb[d]});
-    hi = std::max({hi, ba[3 + d], bb[3 + d]});
-  }
+  for (const auto& box : {world_box(a), world_box(b)})
+    for (int d = 0; d < 3; ++d) {
+      // RAS = LPS with x and y negated: their box ends swap.
+      const double low = d < 2 ? -box[3 + d] : box[d], high = d < 2 ? -box[d] : box[3 + d];
+      lo = std::min(lo, low);
+      hi = std::max(hi, high);
+    }
   return FieldDomain::from_range(lo, hi);
 }
 

@@ -32,7 +32,8 @@ struct GridMap {
 // World bounding box of a grid's voxel centres: {min x, min y, min z, max x, max y, max z}.
 std::array<double, 6> world_box(const io::Geometry& g);
 
-// One scalar range over all coordinates of both grids (the reference's map).
+// One scalar range over all RAS coordinates of both grids (the reference's
+// map; see FieldDomain).
 FieldDomain fit_domain(const io::Geometry& a, const io::Geometry& b);
 
 // A grid with image a's orientation and the given isotropic spacing (mm)

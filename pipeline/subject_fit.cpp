@@ -465,6 +465,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     k.epoch_loss_sum = loss_sum;
     k.domain_lo = s.domain.lo;
     k.domain_hi = s.domain.hi;
+    k.domain_ras = s.domain.ras;
     k.intensity_lo = {s.scans[0].lo, s.scans[1].lo};
     k.intensity_hi = {s.scans[0].hi, s.scans[1].hi};
     k.grid = s.grid;

@@ -12,6 +12,10 @@
 //     first forward's outputs, n x 2 row-major), mcinr_grads0.f32 (the first
 //     step's gradients) and mcinr_params.f32 (the weights after every step).
 //
+//   step_replay steps64 DIR
+//     The same in double (outputs .f64): the arithmetic itself, to compare
+//     with PyTorch's float64 where float32 rounding would blur it.
+//
 //   step_replay init F SIGMA HIDDEN LAYERS HEAD_HIDDEN SEED DIR
 //     mcinr's own initialisation for a seed: DIR/mcinr_init_fourier.f32 (B,
 //     F x 3 row-major) and DIR/mcinr_init_params.f32 (the split-head MLP's
@@ -52,18 +56,21 @@ std::vector<float> read_floats(const std::string& path) {
   return v;
 }
 
-void write_floats(const std::string& path, const std::vector<float>& v) {
+template <class T> void write_floats(const std::string& path, const std::vector<T>& v) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * sizeof(float)));
+  out.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * sizeof(T)));
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-template <class View> std::vector<float> to_host(const View& v) {
+template <class View> auto to_host(const View& v) {
+  using T = typename View::non_const_value_type;
   auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
-  return std::vector<float>(h.data(), h.data() + h.size());
+  return std::vector<T>(h.data(), h.data() + h.size());
 }
 
-int replay_steps(const std::string& dir) {
+// The steps in Scalar (float as a fit runs; double to compare the arithmetic
+// itself with PyTorch's float64 without float32 rounding in the way).
+template <class Scalar> int replay_steps(const std::string& dir) {
   using namespace mcinr;
   std::ifstream setup(dir + "/setup.txt");
   int features = 0;
@@ -85,22 +92,24 @@ int replay_steps(const std::string& dir) {
   std::size_t capacity = 0;
   for (std::size_t s = 0; s < n1.size(); ++s) capacity = std::max(capacity, n1[s] + n2[s]);
 
-  const auto encoding = FourierEncoding<float>::from_matrix(features, b.data());
-  Mlp<float> mlp(mlp_config, capacity);
+  const auto encoding = FourierEncoding<Scalar>::from_matrix(features, b.data());
+  Mlp<Scalar> mlp(mlp_config, capacity);
   const std::vector<float> initial = read_floats(dir + "/params.f32");
   if (initial.size() != mlp.parameter_count())
     throw std::runtime_error("params.f32 holds " + std::to_string(initial.size()) + " values, the MLP " +
                              std::to_string(mlp.parameter_count()));
-  Kokkos::deep_copy(mlp.parameters(), Kokkos::View<const float*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
-                                          initial.data(), initial.size()));
+  const std::vector<Scalar> start(initial.begin(), initial.end());
+  Kokkos::deep_copy(mlp.parameters(), Kokkos::View<const Scalar*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+                                          start.data(), start.size()));
   AdamConfig adam_config;
   adam_config.lr = lr;
-  Adam<float> adam(mlp.parameter_count(), adam_config);
+  Adam<Scalar> adam(mlp.parameter_count(), adam_config);
 
-  Matrix<float> coords("coords", 3, capacity);
-  Vector<float> values("values", capacity);
-  Vector<float> encoded("encoded", std::size_t(2 * features) * capacity);
-  Vector<float> d_output("d_output", 2 * capacity);
+  Matrix<Scalar> coords("coords", 3, capacity);
+  Vector<Scalar> values("values", capacity);
+  Vector<Scalar> encoded("encoded", std::size_t(2 * features) * capacity);
+  Vector<Scalar> d_output("d_output", 2 * capacity);
+  const std::string ext = sizeof(Scalar) == 4 ? ".f32" : ".f64";
   std::FILE* losses = std::fopen((dir + "/mcinr_losses.txt").c_str(), "w");
   if (!losses) throw std::runtime_error("cannot write mcinr_losses.txt");
   std::size_t at = 0;
@@ -116,27 +125,27 @@ int replay_steps(const std::string& dir) {
     Kokkos::deep_copy(coords, hc);
     Kokkos::deep_copy(values, hv);
     const BatchSplit split = BatchSplit::counts({n1[s], n2[s]});
-    const MatrixRef<float> enc(encoded.data(), 2 * features, n);
+    const MatrixRef<Scalar> enc(encoded.data(), 2 * features, n);
     encoding.encode(columns(coords, 0, n), enc);
     mlp.forward(enc, split, true);
-    const MatrixRef<float> d_out(d_output.data(), n, 2);
-    const double loss = masked_mse<float>(mlp.output(), Kokkos::subview(values, Kokkos::make_pair(std::size_t(0), n)),
+    const MatrixRef<Scalar> d_out(d_output.data(), n, 2);
+    const double loss = masked_mse<Scalar>(mlp.output(), Kokkos::subview(values, Kokkos::make_pair(std::size_t(0), n)),
                                           split, d_out);
-    mlp.backward(enc, d_out, split, true, MatrixRef<float>());
+    mlp.backward(enc, d_out, split, true, MatrixRef<Scalar>());
     if (s == 0) {
       auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mlp.output());
-      std::vector<float> rows;
+      std::vector<Scalar> rows;
       for (std::size_t j = 0; j < n; ++j)
         for (int c = 0; c < 2; ++c) rows.push_back(out(j, c));
-      write_floats(dir + "/mcinr_output0.f32", rows);
-      write_floats(dir + "/mcinr_grads0.f32", to_host(mlp.gradients()));
+      write_floats(dir + "/mcinr_output0" + ext, rows);
+      write_floats(dir + "/mcinr_grads0" + ext, to_host(mlp.gradients()));
     }
-    if (s + 1 == n1.size()) write_floats(dir + "/mcinr_grads_last.f32", to_host(mlp.gradients()));
+    if (s + 1 == n1.size()) write_floats(dir + "/mcinr_grads_last" + ext, to_host(mlp.gradients()));
     adam.step(mlp.parameters(), mlp.gradients(), lr);
-    std::fprintf(losses, "%.9g\n", loss);
+    std::fprintf(losses, "%.17g\n", loss);
   }
   std::fclose(losses);
-  write_floats(dir + "/mcinr_params.f32", to_host(mlp.parameters()));
+  write_floats(dir + "/mcinr_params" + ext, to_host(mlp.parameters()));
   return 0;
 }
 
@@ -203,11 +212,12 @@ int main(int argc, char* argv[]) {
   Kokkos::ScopeGuard kokkos(argc, argv);
   try {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "steps" && argc == 3) return replay_steps(argv[2]);
+    if (mode == "steps" && argc == 3) return replay_steps<float>(argv[2]);
+    if (mode == "steps64" && argc == 3) return replay_steps<double>(argv[2]);
     if (mode == "order" && argc == 7) return write_order(argv);
     if (mode == "init" && argc == 9) return write_initialisation(argv);
     if (mode == "samples" && argc == 7) return list_samples(argv[2], argv[3], argv[4], argv[5], argv[6]);
-    std::fprintf(stderr, "usage: step_replay steps DIR | step_replay init F SIGMA HIDDEN LAYERS HEAD_HIDDEN SEED DIR | step_replay order N SEED EPOCH COUNT OUT | step_replay samples SUBJECT_DIR C1 C2 VOXELS OUT\n");
+    std::fprintf(stderr, "usage: step_replay steps|steps64 DIR | step_replay init F SIGMA HIDDEN LAYERS HEAD_HIDDEN SEED DIR | step_replay order N SEED EPOCH COUNT OUT | step_replay samples SUBJECT_DIR C1 C2 VOXELS OUT\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "step_replay: %s\n", e.what());

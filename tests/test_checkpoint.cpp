@@ -97,6 +97,7 @@ TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
   c.encoding.adam_steps = 5;
   c.domain_lo = -120;
   c.domain_hi = 119;
+  c.domain_ras = true;
   c.intensity_lo = {0, 1};
   c.intensity_hi = {100, 200};
   c.grid.size = {4, 5, 6};
@@ -135,7 +136,34 @@ TEST_CASE("a checkpoint round-trips every field", "[io][checkpoint]") {
   CHECK(r.mi_has_previous);
   CHECK(r.stop_reason == "mi");
   CHECK(r.metric_rows == c.metric_rows);
+  CHECK(r.domain_lo == -120);
+  CHECK(r.domain_hi == 119);
+  CHECK(r.domain_ras);
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+
+  // The domain's axes: absent (checkpoints before 2026-11-26) means the LPS
+  // range on every axis; anything but 0 or 1 is refused.
+  {
+    const fs::path old = dir / "old_domain.h5";
+    fs::copy_file(path, old);
+    hid_t file = H5Fopen(old.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    REQUIRE(H5Ldelete(file, "/field/domain_axes", H5P_DEFAULT) >= 0);
+    H5Fclose(file);
+    CHECK_FALSE(read_checkpoint(old.string()).domain_ras);
+    const fs::path bad = dir / "bad_domain.h5";
+    fs::copy_file(path, bad);
+    file = H5Fopen(bad.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    hid_t set = H5Dopen2(file, "/field/domain_axes", H5P_DEFAULT);
+    const std::uint64_t two = 2;
+    REQUIRE(H5Dwrite(set, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &two) >= 0);
+    H5Dclose(set);
+    H5Fclose(file);
+    CHECK_THROWS_WITH(read_checkpoint(bad.string()), Catch::Contains("bad domain axes"));
+    fs::remove(old);
+    fs::remove(bad);
+  }
 
   // Size bombs: a dataset or a string type declaring far more than the file
   // holds (HDF5 allocates no storage for a dataset never written) is refused

@@ -23,9 +23,19 @@ TEST_CASE("MI early stopping follows the reference rule", "[early-stopping]") {
 }
 
 TEST_CASE("the field domain maps the training range to [-1, 1]", "[domain]") {
-  const FieldDomain d = FieldDomain::from_range(-120, 80);
-  CHECK(d.to_field(-120) == Approx(-1));
-  CHECK(d.to_field(80) == Approx(1));
-  CHECK(d.to_field(-20) == Approx(0));
+  const FieldDomain d = FieldDomain::from_range(-120, 80);  // a RAS range: z from [lo, hi], x and y from [-hi, -lo]
+  CHECK(d.to_field(2, -120) == Approx(-1));
+  CHECK(d.to_field(2, 80) == Approx(1));
+  CHECK(d.to_field(2, -20) == Approx(0));
+  for (int axis = 0; axis < 2; ++axis) {
+    CHECK(d.to_field(axis, -80) == Approx(-1));
+    CHECK(d.to_field(axis, 120) == Approx(1));
+    CHECK(d.to_field(axis, 20) == Approx(0));
+  }
+  const FieldDomain lps = FieldDomain::from_range(-120, 80, false);  // checkpoints from before: every axis alike
+  for (int axis = 0; axis < 3; ++axis) {
+    CHECK(lps.to_field(axis, -120) == Approx(-1));
+    CHECK(lps.to_field(axis, 80) == Approx(1));
+  }
   CHECK_THROWS(FieldDomain::from_range(3, 3));
 }

@@ -321,6 +321,41 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
   fs::remove_all(work);
 }
 
+TEST_CASE("the field domain is the reference's RAS range, mirrored in x and y", "[pipeline][domain]") {
+  // A scan whose box is not symmetric under RAS <-> LPS (origin at a corner,
+  // LPS axes): the reference (nibabel, RAS) takes one range over all RAS
+  // coordinates of both grids and maps each to [-1, 1]. mcinr must use that
+  // range, and its x and y field coordinates are the reference's negated.
+  io::Geometry a, b;
+  a.size = {100, 80, 25};
+  a.spacing = {1, 1, 2};
+  a.origin = {10, -20, 5};
+  b.size = {100, 20, 50};
+  b.spacing = {1, 4, 1};
+  b.origin = {10, -20, 5};
+  const FieldDomain domain = pipeline::fit_domain(a, b);
+  // RAS corners: x in [-109, -10], y in [-59, 20] (b reaches y = -20 + 76), z in [5, 54].
+  CHECK(domain.ras);
+  CHECK(domain.lo == Approx(-109));
+  CHECK(domain.hi == Approx(54));
+  for (const io::Geometry* g : {&a, &b}) {
+    const pipeline::GridMap map(*g, domain);
+    for (const std::array<std::size_t, 3> v : {std::array<std::size_t, 3>{0, 0, 0}, {99, 19, 24}, {37, 11, 3}}) {
+      const auto lps = g->world(double(v[0]), double(v[1]), double(v[2]));
+      const double ras[3] = {-lps[0], -lps[1], lps[2]};
+      for (int r = 0; r < 3; ++r) {
+        const double reference = 2 * (ras[r] - domain.lo) / (domain.hi - domain.lo) - 1;
+        CHECK(map.field(r, {v[0], v[1], v[2]}) == Approx(r < 2 ? -reference : reference).margin(1e-12));
+        CHECK(std::abs(reference) <= 1 + 1e-12);
+      }
+    }
+  }
+  // A checkpoint from before (LPS range, every axis from lo) keeps its map.
+  const FieldDomain old = FieldDomain::from_range(-20, 99, false);
+  CHECK(old.to_field(0, -20) == Approx(-1));
+  CHECK(old.to_field(1, 99) == Approx(1));
+}
+
 TEST_CASE("the residual of a scan with a slice profile is to the profile-weighted field", "[pipeline][correction]") {
   const fs::path work = fresh_dir("residual_profile");
   const std::string subject = make_subject(work);
@@ -359,7 +394,7 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
         }
         weight[std::size_t(j)] = w;
         const auto p = g.world(double(probe[v][0]), double(probe[v][1]), double(probe[v][2]) + t_mm / 4.0);
-        for (int r = 0; r < 3; ++r) host(r, std::size_t(v * points + j)) = float(domain.to_field(p[r]));
+        for (int r = 0; r < 3; ++r) host(r, std::size_t(v * points + j)) = float(domain.to_field(r, p[r]));
       }
     Kokkos::deep_copy(at, host);
     Matrix<float> out("out", 3 * std::size_t(points), 2);
