@@ -56,7 +56,7 @@ std::vector<float> read_floats(const std::string& path) {
   return v;
 }
 
-template <class T> void write_floats(const std::string& path, const std::vector<T>& v) {
+template <class T> void write_binary(const std::string& path, const std::vector<T>& v) {
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * sizeof(T)));
   if (!out) throw std::runtime_error("cannot write " + path);
@@ -112,12 +112,12 @@ template <class Scalar> int replay_steps(const std::string& dir) {
   const std::string ext = sizeof(Scalar) == 4 ? ".f32" : ".f64";
   std::FILE* losses = std::fopen((dir + "/mcinr_losses.txt").c_str(), "w");
   if (!losses) throw std::runtime_error("cannot write mcinr_losses.txt");
+  auto hc = Kokkos::create_mirror_view(coords);
+  auto hv = Kokkos::create_mirror_view(values);
   std::size_t at = 0;
   for (std::size_t s = 0; s < n1.size(); ++s) {
     const std::size_t n = n1[s] + n2[s];
     if (batches.size() < at + 4 * n) throw std::runtime_error("batches.f32 is shorter than counts.txt says");
-    auto hc = Kokkos::create_mirror_view(coords);
-    auto hv = Kokkos::create_mirror_view(values);
     for (std::size_t j = 0; j < n; ++j)
       for (int r = 0; r < 3; ++r) hc(r, j) = batches[at + 3 * j + r];
     for (std::size_t j = 0; j < n; ++j) hv(j) = batches[at + 3 * n + j];
@@ -137,15 +137,14 @@ template <class Scalar> int replay_steps(const std::string& dir) {
       std::vector<Scalar> rows;
       for (std::size_t j = 0; j < n; ++j)
         for (int c = 0; c < 2; ++c) rows.push_back(out(j, c));
-      write_floats(dir + "/mcinr_output0" + ext, rows);
-      write_floats(dir + "/mcinr_grads0" + ext, to_host(mlp.gradients()));
+      write_binary(dir + "/mcinr_output0" + ext, rows);
+      write_binary(dir + "/mcinr_grads0" + ext, to_host(mlp.gradients()));
     }
-    if (s + 1 == n1.size()) write_floats(dir + "/mcinr_grads_last" + ext, to_host(mlp.gradients()));
     adam.step(mlp.parameters(), mlp.gradients(), lr);
     std::fprintf(losses, "%.17g\n", loss);
   }
   std::fclose(losses);
-  write_floats(dir + "/mcinr_params" + ext, to_host(mlp.parameters()));
+  write_binary(dir + "/mcinr_params" + ext, to_host(mlp.parameters()));
   return 0;
 }
 
@@ -164,10 +163,10 @@ int write_initialisation(char* argv[]) {
   std::vector<float> rows;
   for (int f = 0; f < features; ++f)
     for (int d = 0; d < 3; ++d) rows.push_back(b(f, d));
-  write_floats(dir + "/mcinr_init_fourier.f32", rows);
+  write_binary(dir + "/mcinr_init_fourier.f32", rows);
   Mlp<float> mlp(config, 1);
   mlp.initialize(seed);
-  write_floats(dir + "/mcinr_init_params.f32", to_host(mlp.parameters()));
+  write_binary(dir + "/mcinr_init_params.f32", to_host(mlp.parameters()));
   return 0;
 }
 
@@ -176,9 +175,8 @@ int write_order(char* argv[]) {
   const mcinr::random::Permutation perm(n, std::stoull(argv[3]), std::stoull(argv[4]));
   std::vector<std::uint64_t> order(std::min<std::uint64_t>(n, std::stoull(argv[5])));
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = perm(i);
-  std::ofstream out(argv[6], std::ios::binary);
-  out.write(reinterpret_cast<const char*>(order.data()), std::streamsize(order.size() * sizeof(std::uint64_t)));
-  return out ? 0 : 1;
+  write_binary(argv[6], order);
+  return 0;
 }
 
 int list_samples(const std::string& subject, const std::string& c1, const std::string& c2, const std::string& voxels,

@@ -30,6 +30,7 @@ check fails its tolerance.
       --subject DIR --subject-id ID --c1 t1c --c2 t2f [--steps 20]
 """
 import argparse
+import copy
 import os
 import subprocess
 import sys
@@ -219,7 +220,6 @@ def main():
     f32(os.path.join(work, "params.f32"), p0)
     with open(os.path.join(work, "setup.txt"), "w") as f:
         f.write(f"{a.features} {a.hidden} {a.layers} {a.hidden // 2} {a.lr!r}\n")
-    import copy
     # Controls: the reference's steps in float64 (the exact steps), and in
     # float32 again with each batch's samples in another order (the same loss;
     # only the rounding differs). A ReLU whose input lies within rounding of 0
@@ -302,7 +302,6 @@ def main():
     # rounding alone moves it that far from the exact steps.
     p64 = mcinr_layout(model64, a.layers, np.float64)[0]
     p_r, _ = mcinr_layout(model_r, a.layers)
-    f32(os.path.join(work, "reference_params.f32"), p_end)
     print(f"  after {a.steps} steps, distance to the reference's float64 steps / their change"
           " (reference float32 | reference float32, samples reordered | mcinr float32):")
     dist = {}
