@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Issue 10's seed study (docs/results.md, "Parity with the reference"): the
 # reference, run unmodified by ../shared/tools/reference-harness, and mcinr,
-# each with seeds 12, 13, 14 on two pairs of the shared BraTS subject at the
+# each with seeds 12, 13, 14 (or those given; results.md has 12-16 on pair
+# a and 12-18 on pair b) on two pairs of the shared BraTS subject at the
 # CPU-sized setting (split-head 256 x 4, heads 128, FF 128 scale 4, batch
 # 1000, lr 4e-4 cosine over 3 epochs, every LR voxel a sample), then the
 # side-by-side table of tests/validation/parity_table.py. Two runs at a time,
-# one core each: about 1 h 40 min on 2 cores. Finished runs are kept.
+# one core each: about 1 h 40 min on 2 cores for 3 seeds (a further seed on
+# one pair: about 16 min). Finished runs are kept.
 #   UPSTREAM_GIT_DIR=DIR tests/validation/reference_parity.sh BUILD_DIR OUT_DIR [seeds...]
 # UPSTREAM_GIT_DIR: the git dir `fetch github:jqmcginnis/multi_contrast_inr`
 # returned. Needs Debian's python3-torch and the rest of the harness's list.
