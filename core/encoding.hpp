@@ -4,6 +4,7 @@
 // trainer, prediction, the checkpoint and infer use only this interface, so
 // a new encoding is one class and one registration:
 //  * encode / backward: forward and backward passes (Kokkos kernels);
+//    encode_for_prediction may be a faster encode where no backward follows;
 //  * parameters / gradients: trainable values, flat (empty: nothing to
 //    train); the trainer gives them an Adam state and a learning rate of
 //    their own (EncodingConfig::lr);
@@ -74,6 +75,12 @@ template <class Scalar> class Encoding {
 
   // out(:, j) = encoding of coords(:, j); out is output_dim() x N.
   virtual void encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const = 0;
+  // The same for prediction, where no backward pass follows: an encoding may
+  // trade the last bits for speed here (Fourier: sines and cosines within
+  // 1e-7). Training never calls it.
+  virtual void encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
+    encode(coords, out);
+  }
 
   // From d_out (output_dim() x N, dL/d(out)): overwrites gradients() with
   // dL/d(parameters), and writes d_coords (3 x N) = dL/d(coords) where it has

@@ -41,7 +41,7 @@ bool Field<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out
   const int contrasts = mlp_.contrasts();
   if (coords.extent(0) != 3 || out.extent(0) != total || out.extent(1) != std::size_t(contrasts))
     throw std::logic_error("predict: coords must be 3 x N and out N x contrasts");
-  const std::size_t chunk = mlp_.capacity();
+  const std::size_t chunk = predict_chunk();
   Matrix<Scalar> encoded("predict_encoding", encoding_->output_dim(), chunk);
   for (std::size_t begin = 0; begin < total; begin += chunk) {
     if (stop && begin > 0 && stop()) {
@@ -50,7 +50,7 @@ bool Field<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out
     }
     const std::size_t n = std::min(chunk, total - begin);
     const MatrixRef<Scalar> enc(encoded.data(), encoding_->output_dim(), n);
-    encoding_->encode(columns(coords, begin, begin + n), enc);
+    encoding_->encode_for_prediction(columns(coords, begin, begin + n), enc);
     mlp_.forward(enc, BatchSplit::whole(n, contrasts), false);
     detail::copy_rows<Scalar>(mlp_.output(), out, begin);
     if (progress) {

@@ -24,13 +24,15 @@ using PredictProgress = std::function<void(std::size_t done, std::size_t total)>
 template <class Scalar> class Field {
  public:
   Field() = default;
-  // capacity: the largest batch the MLP will see (and predict's chunk size).
+  // capacity: the largest batch the MLP will see (and predict's chunk size:
+  // larger chunks were not faster, mcinr-bench's predict line).
   Field(std::unique_ptr<Encoding<Scalar>> encoding, MlpConfig mlp, std::size_t capacity);
 
   Encoding<Scalar>& encoding() const { return *encoding_; }
   Mlp<Scalar>& mlp() { return mlp_; }
   const Mlp<Scalar>& mlp() const { return mlp_; }
   int contrasts() const { return mlp_.contrasts(); }
+  std::size_t predict_chunk() const { return mlp_.capacity(); }
   // MLP and encoding parameters together.
   std::size_t parameter_count() const { return mlp_.parameter_count() + encoding_->parameter_count(); }
 

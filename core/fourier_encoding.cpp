@@ -1,11 +1,28 @@
 #include "mcinr/core/fourier_encoding.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "mcinr/core/math.hpp"
 #include "mcinr/core/random.hpp"
 
 namespace mcinr {
+
+namespace {
+
+// The largest |2 pi B_f . x| over the features for |x|_inf <= 1.
+template <class Scalar> double phase_reach(const Matrix<Scalar>& b) {
+  const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), b);
+  double reach = 0;
+  for (std::size_t f = 0; f < host.extent(0); ++f)
+    reach = std::max(reach, 2 * math::pi<double>() *
+                                (std::abs(double(host(f, 0))) + std::abs(double(host(f, 1))) +
+                                 std::abs(double(host(f, 2)))));
+  return reach;
+}
+
+}  // namespace
 
 template <class Scalar>
 FourierEncoding<Scalar>::FourierEncoding(int features, double sigma, std::uint64_t seed)
@@ -19,6 +36,7 @@ FourierEncoding<Scalar>::FourierEncoding(int features, double sigma, std::uint64
       host(f, d) = static_cast<Scalar>(
           sigma * random::normal_host(seed, static_cast<std::uint64_t>(random::Stream::fourier_matrix), f * dims + d));
   Kokkos::deep_copy(b_, host);
+  reach_ = phase_reach(b_);
 }
 
 template <class Scalar>
@@ -32,6 +50,7 @@ FourierEncoding<Scalar> FourierEncoding<Scalar>::from_matrix(int features, const
   for (int f = 0; f < features; ++f)
     for (int d = 0; d < dims; ++d) host(f, d) = static_cast<Scalar>(values[f * dims + d]);
   Kokkos::deep_copy(enc.b_, host);
+  enc.reach_ = phase_reach(enc.b_);
   return enc;
 }
 
@@ -56,23 +75,57 @@ template <class Scalar> EncodingState FourierEncoding<Scalar>::state() const {
   return s;
 }
 
+namespace {
+
+// out = [sin; cos](2 pi B coords): one team per sample, its threads along the
+// features. fast: math::sincos_reduced for the samples whose every phase
+// stays within its range (all of them inside the field's domain), so that the
+// features' loop vectorises on a CPU.
+template <class Scalar>
+void fourier_features(const Matrix<Scalar>& b, double reach, ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out,
+                      bool fast) {
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  const int nf = static_cast<int>(b.extent(0));
+  const Scalar two_pi = 2 * math::pi<Scalar>();
+  // With a margin for rounding: sincos_reduced holds below 8192.
+  const Scalar limit = fast ? Scalar(8000 / reach) : Scalar(0);
+  Kokkos::parallel_for(
+      "mcinr::fourier_encode", Policy(static_cast<int>(coords.extent(1)), Kokkos::AUTO),
+      KOKKOS_LAMBDA(const typename Policy::member_type& team) {
+        const std::size_t j = team.league_rank();
+        const Scalar x0 = coords(0, j), x1 = coords(1, j), x2 = coords(2, j);
+        if (math::max(math::fabs(x0), math::max(math::fabs(x1), math::fabs(x2))) < limit) {
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nf), [&](const int f) {
+            math::sincos_reduced(two_pi * (b(f, 0) * x0 + b(f, 1) * x1 + b(f, 2) * x2), out(f, j), out(f + nf, j));
+          });
+        } else {
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nf), [&](const int f) {
+            const Scalar phase = two_pi * (b(f, 0) * x0 + b(f, 1) * x1 + b(f, 2) * x2);
+            out(f, j) = math::sin(phase);
+            out(f + nf, j) = math::cos(phase);
+          });
+        }
+      });
+}
+
+}  // namespace
+
 template <class Scalar>
 void FourierEncoding<Scalar>::encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
-  const int nf = features_;
-  const std::size_t n = coords.extent(1);
-  if (coords.extent(0) != dims || out.extent(0) != std::size_t(2 * nf) || out.extent(1) != n)
+  check_shapes(coords, out);
+  fourier_features<Scalar>(b_, reach_, coords, out, false);
+}
+
+template <class Scalar>
+void FourierEncoding<Scalar>::encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
+  check_shapes(coords, out);
+  fourier_features<Scalar>(b_, reach_, coords, out, true);
+}
+
+template <class Scalar>
+void FourierEncoding<Scalar>::check_shapes(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
+  if (coords.extent(0) != dims || out.extent(0) != std::size_t(2 * features_) || out.extent(1) != coords.extent(1))
     throw std::logic_error("FourierEncoding::encode: shape mismatch");
-  const Matrix<Scalar> b = b_;
-  const Scalar two_pi = 2 * math::pi<Scalar>();
-  // Flat index i = f + F * j: consecutive threads write consecutive rows.
-  Kokkos::parallel_for(
-      "mcinr::fourier_encode", Kokkos::RangePolicy<ExecSpace>(0, n * nf), KOKKOS_LAMBDA(const std::size_t i) {
-        const int f = static_cast<int>(i % nf);
-        const std::size_t j = i / nf;
-        const Scalar phase = two_pi * (b(f, 0) * coords(0, j) + b(f, 1) * coords(1, j) + b(f, 2) * coords(2, j));
-        out(f, j) = math::sin(phase);
-        out(f + nf, j) = math::cos(phase);
-      });
 }
 
 template <class Scalar>

@@ -30,6 +30,9 @@ template <class Scalar> class FourierEncoding final : public Encoding<Scalar> {
   Matrix<Scalar> matrix() const { return b_; }
 
   void encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
+  // Sines and cosines within 1e-7 (math::sincos_reduced) where every phase is
+  // in its range, several times faster on a CPU.
+  void encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
 
   // No parameters; d_coords(:, j) = J_j^T d_out(:, j), with the Jacobian J_j
   // of gamma at coords(:, j), where d_coords has extents.
@@ -42,6 +45,9 @@ template <class Scalar> class FourierEncoding final : public Encoding<Scalar> {
   int features_ = 0;
   double sigma_ = 0;
   Matrix<Scalar> b_;  // F x 3
+  double reach_ = 0;  // max over f of 2 pi |B_f|_1: the largest |phase| for |x|_inf <= 1
+
+  void check_shapes(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const;
 };
 
 extern template class FourierEncoding<float>;

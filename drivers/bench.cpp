@@ -1,9 +1,13 @@
 // mcinr-bench: throughput of a full training step (batch gather, Fourier
-// encoding, forward, loss, backward, Adam) against the sgemm rate of the same
-// GEMM provider, measured in the same run. One machine-readable line per size:
+// encoding, forward, loss, backward, Adam) and of prediction (Field::predict,
+// what evaluation and the written volumes cost) against the sgemm rate of the
+// same GEMM provider, measured in the same run. Machine-readable lines per size:
 //   bench <size> samples_per_s=.. step_gflops=.. sgemm_gflops=.. ratio=..
-// step_gflops counts the matrix products the step really performs (head
-// skipping included; bias reductions and elementwise work not counted).
+//   predict <size> points_per_s=.. gflops=.. encode_share=.. training_encode_share=.. sgemm_gflops=.. ratio=..
+// The GFLOP/s count the matrix products really performed (head skipping
+// included; bias reductions and elementwise work not counted); encode_share is
+// the prediction's Fourier encoding's time against a prediction's,
+// training_encode_share the training encoding's (exact sines) against it.
 #include <Kokkos_Core.hpp>
 #include <algorithm>
 #include <boost/program_options.hpp>
@@ -96,6 +100,48 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
   std::fflush(stdout);
 }
 
+// Field::predict over `points` random coordinates: its rate, the encoding's
+// share of it, and sgemm at the trunk's shape for a prediction chunk.
+void run_predict(const Size& size, std::size_t batch, std::size_t points, int rounds, double min_seconds) {
+  mcinr::FieldConfig field;
+  field.encoding.fourier_features = size.fourier;
+  field.encoding.fourier_scale = 4.0;
+  field.mlp.hidden = size.hidden;
+  field.mlp.layers = size.layers;
+  field.mlp.head_hidden = size.head;
+  mcinr::TrainConfig train;
+  train.batch_size = batch;
+  mcinr::FieldTrainer<Scalar> trainer(field, train, random_samples(2 * batch));
+  const mcinr::SampleSet<Scalar> at = random_samples(points);
+  mcinr::Matrix<Scalar> out("bench_predictions", points, trainer.field().contrasts());
+  mcinr::Matrix<Scalar> encoded("bench_encoded", trainer.encoding().output_dim(), points);
+  const std::size_t chunk = trainer.field().predict_chunk();
+  const double flops = trainer.mlp().flops(mcinr::BatchSplit::whole(points, 2), false, false).forward;
+  trainer.predict(at.coords, out);  // warm-up
+  double best_predict = 0, best_encode = 1e300, best_exact = 1e300, best_sgemm = 0;
+  for (int r = 0; r < rounds; ++r) {
+    Kokkos::Timer timer;
+    trainer.predict(at.coords, out);
+    best_predict = std::max(best_predict, points / timer.seconds());
+    timer.reset();
+    trainer.encoding().encode_for_prediction(at.coords, encoded);
+    Kokkos::fence();
+    best_encode = std::min(best_encode, timer.seconds());
+    timer.reset();
+    trainer.encoding().encode(at.coords, encoded);
+    Kokkos::fence();
+    best_exact = std::min(best_exact, timer.seconds());
+    best_sgemm = std::max(best_sgemm, sgemm_rate(size.hidden, int(chunk), size.hidden, min_seconds));
+  }
+  const double gflops = flops / (points / best_predict) / 1e9;
+  std::printf(
+      "predict %s points_per_s=%.0f gflops=%.1f encode_share=%.3f training_encode_share=%.3f sgemm_gflops=%.1f "
+      "ratio=%.3f chunk=%zu points=%zu rounds=%d\n",
+      size.name.c_str(), best_predict, gflops, best_encode * best_predict / points, best_exact * best_predict / points,
+      best_sgemm, gflops / best_sgemm, chunk, points, rounds);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -103,7 +149,7 @@ int main(int argc, char* argv[]) {
   if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty()) std::cerr << warning << '\n';
   std::string sizes = "paper,cpu";
   int steps = 20, rounds = 3;
-  std::size_t batch = 1000;
+  std::size_t batch = 1000, predict_points = 500000;
   double min_seconds = 1.0;
   po::options_description options("mcinr-bench: training-step throughput against sgemm");
   // clang-format off
@@ -112,6 +158,7 @@ int main(int argc, char* argv[]) {
       ("steps", po::value(&steps)->default_value(steps), "training steps per timed round")
       ("rounds", po::value(&rounds)->default_value(rounds), "timed rounds per size (best one kept)")
       ("batch", po::value(&batch)->default_value(batch), "batch size")
+      ("predict-points", po::value(&predict_points)->default_value(predict_points), "points per timed prediction (0: no prediction bench)")
       ("sgemm-seconds", po::value(&min_seconds)->default_value(min_seconds), "minimum time of each sgemm measurement");
   // clang-format on
   po::variables_map vm;
@@ -135,14 +182,17 @@ int main(int argc, char* argv[]) {
   std::stringstream list(sizes);
   std::string name;
   while (std::getline(list, name, ',')) {
+    Size size;
     if (name == "paper")
-      run({"paper", 1024, 4, 256, 512}, batch, steps, rounds, min_seconds);
+      size = {"paper", 1024, 4, 256, 512};
     else if (name == "cpu")
-      run({"cpu", 256, 4, 128, 128}, batch, steps, rounds, min_seconds);
+      size = {"cpu", 256, 4, 128, 128};
     else {
       std::cerr << "mcinr-bench: error: unknown size '" << name << "' (expected paper or cpu)\n";
       return 2;
     }
+    run(size, batch, steps, rounds, min_seconds);
+    if (predict_points > 0) run_predict(size, batch, predict_points, rounds, min_seconds);
   }
   return 0;
 }

@@ -46,7 +46,8 @@ struct FitConfig {
   bool overwrite = false;
   int eval_every = 1, checkpoint_every = 1;
   // Evaluations before the last predict only the brain mask's voxels (the
-  // last one, written out, predicts the whole grid).
+  // last one, written out, predicts the whole grid). The scores are the
+  // whole grid's where the prediction's maximum lies inside the mask.
   bool fast_evaluation = false;
   // Output voxels on a scan's voxel centres keep the measurement
   // (pipeline/data_consistency.hpp): for point-sampled scans only.

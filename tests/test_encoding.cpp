@@ -3,12 +3,15 @@
 // gradients are checked against finite differences and whose parameters the
 // trainer trains with an Adam state of their own.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "learned_scale_encoding.hpp"
 #include "mcinr/core/field.hpp"
 #include "mcinr/core/fourier_encoding.hpp"
 #include "mcinr/core/loss.hpp"
+#include "mcinr/core/math.hpp"
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/core/trainer.hpp"
 #include "testing.hpp"
@@ -36,6 +39,59 @@ TEMPLATE_TEST_CASE("the Fourier encoding is made by name and restored from its s
   restored->encode(coords, c);
   CHECK(testing::to_host(a) == testing::to_host(b));
   CHECK(testing::to_host(a) == testing::to_host(c));
+}
+
+TEST_CASE("the polynomial sine and cosine are within 1e-7 of the exact ones below 8192 and exact beyond", "[encoding]") {
+  double worst = 0;
+  for (long i = -8191999; i <= 8191999; i += 3) {  // every 3 thousandths through the range
+    const float x = float(i) * 1e-3f;
+    float s = 0, c = 0;
+    math::sincos_reduced(x, s, c);
+    worst = std::max({worst, std::abs(s - std::sin(double(x))), std::abs(c - std::cos(double(x)))});
+  }
+  CHECK(worst < 1e-7);
+  CHECK(worst > 0);  // it is an approximation: this test sees it
+  // Beyond the range, and for NaN, sincos_fast is the library's.
+  for (const float x : {8192.0f, -1e5f, 3e7f, std::numeric_limits<float>::infinity()}) {
+    float s = 0, c = 0;
+    math::sincos_fast(x, s, c);
+    const float sin_x = std::sin(x), cos_x = std::cos(x);
+    CHECK(std::memcmp(&s, &sin_x, sizeof s) == 0);  // bits: NaN for infinity
+    CHECK(std::memcmp(&c, &cos_x, sizeof c) == 0);
+  }
+  float s = 0, c = 0;
+  math::sincos_fast(std::numeric_limits<float>::quiet_NaN(), s, c);
+  CHECK((std::isnan(s) && std::isnan(c)));
+  // Double is always the library's.
+  double sd = 0, cd = 0;
+  math::sincos_fast(1.25, sd, cd);
+  CHECK((sd == std::sin(1.25) && cd == std::cos(1.25)));
+}
+
+TEMPLATE_TEST_CASE("the Fourier encoding for prediction is the exact one within 1e-7", "[encoding]", float, double) {
+  using Scalar = TestType;
+  // Scale 40: phases up to about 2 pi 40 x 3 x 3; coordinates beyond the
+  // domain (|x| up to 30) reach past the polynomial's range, where the
+  // prediction encoding must fall back to the library.
+  const FourierEncoding<Scalar> encoding(64, 40, 5);
+  const auto inside = testing::random_matrix<Scalar>("inside", 3, 300, -1, 1, 8);
+  const auto outside = testing::random_matrix<Scalar>("outside", 3, 300, -30, 30, 9);
+  for (const auto& coords : {inside, outside}) {
+    Matrix<Scalar> exact("exact", 128, 300), fast("fast", 128, 300);
+    encoding.encode(coords, exact);
+    encoding.encode_for_prediction(coords, fast);
+    const auto e = testing::to_host(exact), f = testing::to_host(fast);
+    double worst = 0;
+    for (std::size_t k = 0; k < e.size(); ++k) worst = std::max(worst, std::abs(double(e[k]) - double(f[k])));
+    CHECK(worst < 2e-7);
+    if (std::is_same_v<Scalar, double>) CHECK(e == f);
+  }
+  // Outside the polynomial's range the two are the same numbers.
+  Matrix<Scalar> far("far", 3, 1), exact("exact", 128, 1), fast("fast", 128, 1);
+  Kokkos::deep_copy(far, Scalar(30));
+  encoding.encode(far, exact);
+  encoding.encode_for_prediction(far, fast);
+  CHECK(testing::to_host(exact) == testing::to_host(fast));
 }
 
 TEST_CASE("unknown encodings and bad options are refused by name", "[encoding]") {
