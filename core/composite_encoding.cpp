@@ -68,8 +68,7 @@ void CompositeEncoding<Scalar>::backward(ConstMatrixRef<Scalar> coords, ConstMat
       });
 }
 
-template <class Scalar>
-EncodingState CompositeEncoding<Scalar>::state() const {
+template <class Scalar> EncodingState CompositeEncoding<Scalar>::state() const {
   EncodingState s;
   s.kind = kind_;
   const EncodingState parts[2] = {first_->state(), second_->state()};
@@ -83,8 +82,8 @@ EncodingState CompositeEncoding<Scalar>::state() const {
 
 template <class Scalar>
 std::pair<EncodingState, EncodingState> CompositeEncoding<Scalar>::split(const EncodingState& state,
-                                                                          const std::string& first_kind,
-                                                                          const std::string& second_kind) {
+                                                                         const std::string& first_kind,
+                                                                         const std::string& second_kind) {
   std::pair<EncodingState, EncodingState> parts;
   parts.first.kind = first_kind;
   parts.second.kind = second_kind;

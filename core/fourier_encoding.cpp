@@ -16,10 +16,41 @@ template <class Scalar> double phase_reach(const Matrix<Scalar>& b) {
   const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), b);
   double reach = 0;
   for (std::size_t f = 0; f < host.extent(0); ++f)
-    reach = std::max(reach, 2 * math::pi<double>() *
-                                (std::abs(double(host(f, 0))) + std::abs(double(host(f, 1))) +
-                                 std::abs(double(host(f, 2)))));
+    reach = std::max(reach,
+                     2 * math::pi<double>() *
+                         (std::abs(double(host(f, 0))) + std::abs(double(host(f, 1))) + std::abs(double(host(f, 2)))));
   return reach;
+}
+
+// out = [sin; cos](2 pi B coords): one team per sample, its threads along the
+// features. fast: math::sincos_reduced for the samples whose every phase
+// stays within its range (all of them inside the field's domain), so that the
+// features' loop vectorises on a CPU.
+template <class Scalar>
+void fourier_features(const Matrix<Scalar>& b, double reach, ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out,
+                      bool fast) {
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  const int nf = static_cast<int>(b.extent(0));
+  const Scalar two_pi = 2 * math::pi<Scalar>();
+  // With a margin for rounding: sincos_reduced holds below 8192.
+  const Scalar limit = fast ? Scalar(8000 / reach) : Scalar(0);
+  Kokkos::parallel_for(
+      "mcinr::fourier_encode", Policy(static_cast<int>(coords.extent(1)), Kokkos::AUTO),
+      KOKKOS_LAMBDA(const typename Policy::member_type& team) {
+        const std::size_t j = team.league_rank();
+        const Scalar x0 = coords(0, j), x1 = coords(1, j), x2 = coords(2, j);
+        if (math::max(math::fabs(x0), math::max(math::fabs(x1), math::fabs(x2))) < limit) {
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nf), [&](const int f) {
+            math::sincos_reduced(two_pi * (b(f, 0) * x0 + b(f, 1) * x1 + b(f, 2) * x2), out(f, j), out(f + nf, j));
+          });
+        } else {
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nf), [&](const int f) {
+            const Scalar phase = two_pi * (b(f, 0) * x0 + b(f, 1) * x1 + b(f, 2) * x2);
+            out(f, j) = math::sin(phase);
+            out(f + nf, j) = math::cos(phase);
+          });
+        }
+      });
 }
 
 }  // namespace
@@ -74,41 +105,6 @@ template <class Scalar> EncodingState FourierEncoding<Scalar>::state() const {
     for (int d = 0; d < dims; ++d) b.values.push_back(double(host(f, d)));
   return s;
 }
-
-namespace {
-
-// out = [sin; cos](2 pi B coords): one team per sample, its threads along the
-// features. fast: math::sincos_reduced for the samples whose every phase
-// stays within its range (all of them inside the field's domain), so that the
-// features' loop vectorises on a CPU.
-template <class Scalar>
-void fourier_features(const Matrix<Scalar>& b, double reach, ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out,
-                      bool fast) {
-  using Policy = Kokkos::TeamPolicy<ExecSpace>;
-  const int nf = static_cast<int>(b.extent(0));
-  const Scalar two_pi = 2 * math::pi<Scalar>();
-  // With a margin for rounding: sincos_reduced holds below 8192.
-  const Scalar limit = fast ? Scalar(8000 / reach) : Scalar(0);
-  Kokkos::parallel_for(
-      "mcinr::fourier_encode", Policy(static_cast<int>(coords.extent(1)), Kokkos::AUTO),
-      KOKKOS_LAMBDA(const typename Policy::member_type& team) {
-        const std::size_t j = team.league_rank();
-        const Scalar x0 = coords(0, j), x1 = coords(1, j), x2 = coords(2, j);
-        if (math::max(math::fabs(x0), math::max(math::fabs(x1), math::fabs(x2))) < limit) {
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nf), [&](const int f) {
-            math::sincos_reduced(two_pi * (b(f, 0) * x0 + b(f, 1) * x1 + b(f, 2) * x2), out(f, j), out(f + nf, j));
-          });
-        } else {
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nf), [&](const int f) {
-            const Scalar phase = two_pi * (b(f, 0) * x0 + b(f, 1) * x1 + b(f, 2) * x2);
-            out(f, j) = math::sin(phase);
-            out(f + nf, j) = math::cos(phase);
-          });
-        }
-      });
-}
-
-}  // namespace
 
 template <class Scalar>
 void FourierEncoding<Scalar>::encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {

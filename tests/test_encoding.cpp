@@ -41,7 +41,8 @@ TEMPLATE_TEST_CASE("the Fourier encoding is made by name and restored from its s
   CHECK(testing::to_host(a) == testing::to_host(c));
 }
 
-TEST_CASE("the polynomial sine and cosine are within 1e-7 of the exact ones below 8192 and exact beyond", "[encoding]") {
+TEST_CASE("the polynomial sine and cosine are within 1e-7 of the exact ones below 8192 and exact beyond",
+          "[encoding]") {
   double worst = 0;
   for (long i = -8191999; i <= 8191999; i += 3) {  // every 3 thousandths through the range
     const float x = float(i) * 1e-3f;

@@ -14,14 +14,14 @@
 #include "learned_scale_encoding.hpp"
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/io/checkpoint.hpp"
-#include "mcinr/pipeline/errors.hpp"
-#include "testing.hpp"
-#include "mcinr/pipeline/fit_state.hpp"
-#include "mcinr/pipeline/scans.hpp"
-#include "mcinr/pipeline/grids.hpp"
 #include "mcinr/pipeline/data_consistency.hpp"
+#include "mcinr/pipeline/errors.hpp"
+#include "mcinr/pipeline/fit_state.hpp"
+#include "mcinr/pipeline/grids.hpp"
 #include "mcinr/pipeline/prepare.hpp"
+#include "mcinr/pipeline/scans.hpp"
 #include "mcinr/pipeline/subject_fit.hpp"
+#include "testing.hpp"
 
 namespace fs = std::filesystem;
 using namespace mcinr;
@@ -426,7 +426,8 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
     for (int v = 0; v < 3; ++v) {
       double mean = 0;
       for (int j = 0; j < points; ++j) mean += weight[std::size_t(j)] / total * f(std::size_t(v * points + j), 0);
-      const double measured = (lr.at(probe[v][0], probe[v][1], probe[v][2]) - scans[0].lo) / (scans[0].hi - scans[0].lo);
+      const double measured =
+          (lr.at(probe[v][0], probe[v][1], probe[v][2]) - scans[0].lo) / (scans[0].hi - scans[0].lo);
       CHECK(residual.at(probe[v][0], probe[v][1], probe[v][2]) == Approx(measured - mean).margin(1e-5));
     }
   }
@@ -446,22 +447,24 @@ TEST_CASE("the foreground margin is a box dilation of the mask, fast for any mar
     mask[v] = 1;
   scan.volume.values = pipeline::DeviceValues("values", n);
   scan.mask = pipeline::DeviceMask("mask", n);
-  Kokkos::deep_copy(scan.mask, Kokkos::View<const std::uint8_t*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
-                                   mask.data(), n));
+  Kokkos::deep_copy(scan.mask,
+                    Kokkos::View<const std::uint8_t*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(mask.data(), n));
   for (const double margin : {0.0, 1.0, 2.5, 4.0, 9.0, 1e3}) {
     INFO("margin " << margin << " mm");
     Kokkos::View<std::size_t*, MemSpace> index("index", n);
     const std::size_t count = pipeline::choose_voxels(scan, margin, 0, 1, index);
     const auto chosen = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), index);
     std::vector<std::size_t> expected;
-    const long r[3] = {long(std::min(margin / 1, 30.0)), long(std::min(margin / 1, 20.0)), long(std::min(margin / 4, 9.0))};
+    const long r[3] = {long(std::min(margin / 1, 30.0)), long(std::min(margin / 1, 20.0)),
+                       long(std::min(margin / 4, 9.0))};
     for (long k = 0; k < 9; ++k)
       for (long j = 0; j < 20; ++j)
         for (long i = 0; i < 30; ++i) {
           bool near = false;
           for (long c = std::max(0L, k - r[2]); c <= std::min(8L, k + r[2]); ++c)
             for (long b = std::max(0L, j - r[1]); b <= std::min(19L, j + r[1]); ++b)
-              for (long a = std::max(0L, i - r[0]); a <= std::min(29L, i + r[0]); ++a) near = near || mask[a + 30 * (b + 20 * c)];
+              for (long a = std::max(0L, i - r[0]); a <= std::min(29L, i + r[0]); ++a)
+                near = near || mask[a + 30 * (b + 20 * c)];
           if (near) expected.push_back(std::size_t(i + 30 * (j + 20 * k)));
         }
     REQUIRE(count == expected.size());
@@ -571,8 +574,10 @@ TEST_CASE("data consistency keeps the measurements; clamping keeps the scans' ra
   Recorder r;
   pipeline::fit_subject(c, r);
   // s_a is axial: LR slice k is HR slice 4 k + 3; s_b coronal along y.
-  const io::Volume lr_a = read(fs::path(subject) / "s_a_LR.nii.gz"), out_a = read(work / "fit" / "s_a_desc-mcinr.nii.gz");
-  const io::Volume lr_b = read(fs::path(subject) / "s_b_LR.nii.gz"), out_b = read(work / "fit" / "s_b_desc-mcinr.nii.gz");
+  const io::Volume lr_a = read(fs::path(subject) / "s_a_LR.nii.gz"),
+                   out_a = read(work / "fit" / "s_a_desc-mcinr.nii.gz");
+  const io::Volume lr_b = read(fs::path(subject) / "s_b_LR.nii.gz"),
+                   out_b = read(work / "fit" / "s_b_desc-mcinr.nii.gz");
   float lo = 1e30f, hi = -1e30f;
   for (float v : lr_a.voxels) lo = std::min(lo, v), hi = std::max(hi, v);
   double worst = 0;
