@@ -23,9 +23,9 @@ template <class Scalar> double phase_reach(const Matrix<Scalar>& b) {
 }
 
 // out = [sin; cos](2 pi B coords): one team per sample, its threads along the
-// features. fast: math::sincos_reduced for the samples whose every phase
-// stays within its range (all of them inside the field's domain), so that the
-// features' loop vectorises on a CPU.
+// features. fast: math::sincos_reduced (no library call, no branch in the
+// features' loop) for the samples whose every phase stays within its range:
+// at the usual scales every sample inside the field's domain and far beyond.
 template <class Scalar>
 void fourier_features(const Matrix<Scalar>& b, double reach, ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out,
                       bool fast) {
