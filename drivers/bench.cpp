@@ -66,13 +66,18 @@ double sgemm_rate(int m, int n, int k, double min_seconds) {
   return 2.0 * m * n * k * reps / timer.seconds() / 1e9;
 }
 
-void run(const Size& size, std::size_t batch, int steps, int rounds, double min_seconds) {
+mcinr::FieldConfig field_config(const Size& size) {
   mcinr::FieldConfig field;
   field.encoding.fourier_features = size.fourier;
   field.encoding.fourier_scale = 4.0;
   field.mlp.hidden = size.hidden;
   field.mlp.layers = size.layers;
   field.mlp.head_hidden = size.head;
+  return field;
+}
+
+void run(const Size& size, std::size_t batch, int steps, int rounds, double min_seconds) {
+  const mcinr::FieldConfig field = field_config(size);
   mcinr::TrainConfig train;
   train.batch_size = batch;
   train.epochs = 1000;  // the schedule barely moves; the rate does not depend on it
@@ -103,12 +108,7 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
 // Field::predict over `points` random coordinates: its rate, the encoding's
 // share of it, and sgemm at the trunk's shape for a prediction chunk.
 void run_predict(const Size& size, std::size_t batch, std::size_t points, int rounds, double min_seconds) {
-  mcinr::FieldConfig field;
-  field.encoding.fourier_features = size.fourier;
-  field.encoding.fourier_scale = 4.0;
-  field.mlp.hidden = size.hidden;
-  field.mlp.layers = size.layers;
-  field.mlp.head_hidden = size.head;
+  const mcinr::FieldConfig field = field_config(size);
   mcinr::TrainConfig train;
   train.batch_size = batch;
   mcinr::FieldTrainer<Scalar> trainer(field, train, random_samples(2 * batch));
