@@ -3,6 +3,22 @@
 #include <stdexcept>
 
 namespace mcinr {
+namespace {
+
+// The parts' rows interleaved back into one matrix: rows 0..a-1 from the
+// first, a.. from the second. A free function: CUDA allows no device lambda
+// inside a private member function.
+template <class Scalar>
+void join_rows(const Matrix<Scalar>& first, const Matrix<Scalar>& second, MatrixRef<Scalar> out) {
+  const int a = int(first.extent(0)), b = int(second.extent(0));
+  Kokkos::parallel_for(
+      "mcinr::composite_join", Kokkos::RangePolicy<ExecSpace>(0, out.extent(1)), KOKKOS_LAMBDA(const std::size_t j) {
+        for (int r = 0; r < a; ++r) out(r, j) = first(r, j);
+        for (int r = 0; r < b; ++r) out(a + r, j) = second(r, j);
+      });
+}
+
+}  // namespace
 
 template <class Scalar>
 CompositeEncoding<Scalar>::CompositeEncoding(std::string kind, std::unique_ptr<Encoding<Scalar>> fixed,
@@ -37,11 +53,7 @@ void CompositeEncoding<Scalar>::encode_parts(ConstMatrixRef<Scalar> coords, Matr
     first_->encode(coords, first);
     second_->encode(coords, second);
   }
-  Kokkos::parallel_for(
-      "mcinr::composite_join", Kokkos::RangePolicy<ExecSpace>(0, out.extent(1)), KOKKOS_LAMBDA(const std::size_t j) {
-        for (int r = 0; r < a; ++r) out(r, j) = first(r, j);
-        for (int r = 0; r < b; ++r) out(a + r, j) = second(r, j);
-      });
+  join_rows(first, second, out);
 }
 
 template <class Scalar>
