@@ -34,21 +34,20 @@ void CompositeEncoding<Scalar>::encode(ConstMatrixRef<Scalar> coords, MatrixRef<
 }
 
 template <class Scalar>
-void CompositeEncoding<Scalar>::encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
+void CompositeEncoding<Scalar>::encode_fast(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
   encode_parts(coords, out, true);
 }
 
 template <class Scalar>
-void CompositeEncoding<Scalar>::encode_parts(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out,
-                                             bool prediction) const {
+void CompositeEncoding<Scalar>::encode_parts(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, bool fast) const {
   const int a = first_->output_dim(), b = second_->output_dim();
   if (out.extent(0) != std::size_t(a + b)) throw std::logic_error("CompositeEncoding::encode: shape mismatch");
   // Row windows of a column-major matrix are strided: each part writes into
   // its own buffer, then the rows are interleaved back.
   Matrix<Scalar> first("composite_first", a, coords.extent(1)), second("composite_second", b, coords.extent(1));
-  if (prediction) {
-    first_->encode_for_prediction(coords, first);
-    second_->encode_for_prediction(coords, second);
+  if (fast) {
+    first_->encode_fast(coords, first);
+    second_->encode_fast(coords, second);
   } else {
     first_->encode(coords, first);
     second_->encode(coords, second);

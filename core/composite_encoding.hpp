@@ -10,8 +10,7 @@
 
 namespace mcinr {
 
-template <class Scalar>
-class CompositeEncoding final : public Encoding<Scalar> {
+template <class Scalar> class CompositeEncoding final : public Encoding<Scalar> {
  public:
   CompositeEncoding(std::string kind, std::unique_ptr<Encoding<Scalar>> fixed,
                     std::unique_ptr<Encoding<Scalar>> trained);
@@ -19,7 +18,7 @@ class CompositeEncoding final : public Encoding<Scalar> {
   std::string kind() const override { return kind_; }
   int output_dim() const override { return first_->output_dim() + second_->output_dim(); }
   void encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
-  void encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
+  void encode_fast(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
   void backward(ConstMatrixRef<Scalar> coords, ConstMatrixRef<Scalar> d_out, MatrixRef<Scalar> d_coords) override;
   Vector<Scalar> parameters() const override { return second_->parameters(); }
   Vector<Scalar> gradients() const override { return second_->gradients(); }
@@ -35,7 +34,7 @@ class CompositeEncoding final : public Encoding<Scalar> {
                                                        const std::string& second_kind);
 
  private:
-  void encode_parts(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, bool prediction) const;
+  void encode_parts(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out, bool fast) const;
 
   std::string kind_;
   std::unique_ptr<Encoding<Scalar>> first_, second_;

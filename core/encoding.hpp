@@ -4,7 +4,8 @@
 // trainer, prediction, the checkpoint and infer use only this interface, so
 // a new encoding is one class and one registration:
 //  * encode / backward: forward and backward passes (Kokkos kernels);
-//    encode_for_prediction may be a faster encode where no backward follows;
+//    encode_fast may be a faster encode within rounding of encode's values
+//    (prediction; training where TrainConfig::fast_encoding asks);
 //  * parameters / gradients: trainable values, flat (empty: nothing to
 //    train); the trainer gives them an Adam state and a learning rate of
 //    their own (EncodingConfig::lr);
@@ -75,12 +76,11 @@ template <class Scalar> class Encoding {
 
   // out(:, j) = encoding of coords(:, j); out is output_dim() x N.
   virtual void encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const = 0;
-  // The same for prediction, where no backward pass follows: an encoding may
-  // trade the last bits for speed here (Fourier: sines and cosines within
-  // 1e-7). Training never calls it.
-  virtual void encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
-    encode(coords, out);
-  }
+  // The same within rounding, faster: an encoding may trade the last bits
+  // for speed here (Fourier: sines and cosines within 1e-7). Prediction
+  // always calls it; training only where TrainConfig::fast_encoding asks
+  // (off by default and in the reference preset, whose fits stay bit for bit).
+  virtual void encode_fast(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const { encode(coords, out); }
 
   // From d_out (output_dim() x N, dL/d(out)): overwrites gradients() with
   // dL/d(parameters), and writes d_coords (3 x N) = dL/d(coords) where it has

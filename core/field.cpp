@@ -50,7 +50,7 @@ bool Field<Scalar>::predict(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out
     }
     const std::size_t n = std::min(chunk, total - begin);
     const MatrixRef<Scalar> enc(encoded.data(), encoding_->output_dim(), n);
-    encoding_->encode_for_prediction(columns(coords, begin, begin + n), enc);
+    encoding_->encode_fast(columns(coords, begin, begin + n), enc);
     mlp_.forward(enc, BatchSplit::whole(n, contrasts), false);
     detail::copy_rows<Scalar>(mlp_.output(), out, begin);
     if (progress) {

@@ -113,7 +113,7 @@ void FourierEncoding<Scalar>::encode(ConstMatrixRef<Scalar> coords, MatrixRef<Sc
 }
 
 template <class Scalar>
-void FourierEncoding<Scalar>::encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
+void FourierEncoding<Scalar>::encode_fast(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const {
   check_shapes(coords, out);
   fourier_features<Scalar>(b_, reach_, coords, out, true);
 }

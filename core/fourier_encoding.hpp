@@ -32,7 +32,7 @@ template <class Scalar> class FourierEncoding final : public Encoding<Scalar> {
   void encode(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
   // Sines and cosines within 1e-7 (math::sincos_reduced) where every phase is
   // in its range, several times faster on a CPU.
-  void encode_for_prediction(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
+  void encode_fast(ConstMatrixRef<Scalar> coords, MatrixRef<Scalar> out) const override;
 
   // No parameters; d_coords(:, j) = J_j^T d_out(:, j), with the Jacobian J_j
   // of gamma at coords(:, j), where d_coords has extents.

@@ -242,7 +242,10 @@ template <class Scalar> double FieldTrainer<Scalar>::train_step(std::size_t firs
   const ConstMatrixRef<Scalar> coords =
       k_ > 1 ? columns(profile_coords_, 0, points) : columns(batch_coords_, 0, count);
   const MatrixRef<Scalar> encoded(encoded_.data(), encoding.output_dim(), points);
-  encoding.encode(coords, encoded);
+  if (train_.fast_encoding)
+    encoding.encode_fast(coords, encoded);
+  else
+    encoding.encode(coords, encoded);
   mlp.forward(encoded, point_split, train_.skip_other_heads);
   const MatrixRef<Scalar> d_output(d_output_.data(), points, mlp.contrasts());
   double loss = 0;

@@ -83,6 +83,10 @@ struct TrainConfig {
   // field at this many points across the slab: stratified draws, one per
   // stratum, a pure function of (seed, epoch, sample, k).
   int profile_samples = 4;
+  // Encode batches by Encoding::encode_fast (Fourier: sines and cosines by a
+  // polynomial, within 1e-7) rather than encode (the C library's, bit for bit
+  // the reference's arithmetic).
+  bool fast_encoding = false;
 
   // Throws std::invalid_argument naming the option (--epochs ...).
   void validate() const;

@@ -2,7 +2,8 @@
 // encoding, forward, loss, backward, Adam) and of prediction (Field::predict,
 // what evaluation and the written volumes cost) against the sgemm rate of the
 // same GEMM provider, measured in the same run. Machine-readable lines per size:
-//   bench <size> samples_per_s=.. step_gflops=.. sgemm_gflops=.. ratio=..
+//   bench <size> samples_per_s=.. step_gflops=.. sgemm_gflops=.. ratio=.. ... fast_encoding_samples_per_s=..
+//     fast_encoding_speedup=..   (the same step with TrainConfig::fast_encoding, alternated with it)
 //   predict <size> points_per_s=.. gflops=.. encode_share=.. training_encode_share=.. sgemm_gflops=.. ratio=..
 // The GFLOP/s count the matrix products really performed (head skipping
 // included; bias reductions and elementwise work not counted); encode_share is
@@ -84,24 +85,30 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
   const std::size_t samples = batch * steps;
   mcinr::FieldTrainer<Scalar> trainer(field, train, random_samples(samples));
   trainer.train_step(0, batch, train.adam.lr);  // warm-up (first touch, BLAS buffers)
+  train.fast_encoding = true;  // the same step with the fast-cpu preset's encoding
+  mcinr::FieldTrainer<Scalar> fast(field, train, random_samples(samples));
+  fast.train_step(0, batch, train.adam.lr);
   Kokkos::fence();
   // An epoch visits every sample once, so its head FLOPs follow the sample counts exactly.
   const auto split = mcinr::BatchSplit::counts({samples / 2, samples - samples / 2});
   const double flops = trainer.mlp().flops(split, train.skip_other_heads, false).total();
   // Rounds alternate the two measurements so that both see the same machine
   // state; each keeps its best round.
-  double best_step = 0, best_sgemm = 0, best_samples = 0;
+  double best_step = 0, best_sgemm = 0, best_samples = 0, best_fast = 0;
   for (int r = 0; r < rounds; ++r) {
     const mcinr::EpochStats stats = trainer.train_epoch();
     best_step = std::max(best_step, flops / stats.seconds / 1e9);
     best_samples = std::max(best_samples, stats.samples_per_second);
+    best_fast = std::max(best_fast, fast.train_epoch().samples_per_second);
     best_sgemm = std::max(best_sgemm, sgemm_rate(size.hidden, int(batch), size.hidden, min_seconds));
   }
   std::printf(
       "bench %s samples_per_s=%.0f step_gflops=%.1f sgemm_gflops=%.1f ratio=%.3f "
-      "hidden=%d layers=%d fourier=%d head=%d batch=%zu steps=%d rounds=%d params=%zu\n",
+      "hidden=%d layers=%d fourier=%d head=%d batch=%zu steps=%d rounds=%d params=%zu "
+      "fast_encoding_samples_per_s=%.0f fast_encoding_speedup=%.3f\n",
       size.name.c_str(), best_samples, best_step, best_sgemm, best_step / best_sgemm, size.hidden, size.layers,
-      size.fourier, size.head, batch, steps, rounds, trainer.mlp().parameter_count());
+      size.fourier, size.head, batch, steps, rounds, trainer.mlp().parameter_count(), best_fast,
+      best_fast / best_samples);
   std::fflush(stdout);
 }
 
@@ -124,7 +131,7 @@ void run_predict(const Size& size, std::size_t batch, std::size_t points, int ro
     trainer.predict(at.coords, out);
     best_predict = std::max(best_predict, points / timer.seconds());
     timer.reset();
-    trainer.encoding().encode_for_prediction(at.coords, encoded);
+    trainer.encoding().encode_fast(at.coords, encoded);
     Kokkos::fence();
     best_encode = std::min(best_encode, timer.seconds());
     timer.reset();

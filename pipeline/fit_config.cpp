@@ -110,6 +110,7 @@ std::map<std::string, double> FitConfig::settings() const {
   if (field.encoding.lr > 0) s["encoding_lr"] = field.encoding.lr;
   if (train.schedule != Schedule::cosine_epoch) s["schedule_cosine_step"] = 1;
   if (!train.sparse_encoding_update) s["dense_encoding_adam"] = 1;
+  if (train.fast_encoding) s["fast_encoding"] = 1;
   if (background > 0) s["background"] = background;
   // The masks choose the samples: automatic ones where no file is given.
   if (mask_margin >= 0 && mask_mode == "auto" && (mask[0].empty() || mask[1].empty())) s["mask_auto"] = 1;
@@ -411,6 +412,12 @@ std::vector<FitOption> make_options() {
   o.push_back(integer<std::uint64_t>(
       "seed", "seed of every random draw", [](FitConfig& c) -> std::uint64_t& { return c.train.seed; }, true));
   o.push_back(flag(
+      "fast-encoding",
+      "training encodes as prediction does (Fourier: polynomial sines and cosines within 1e-7; default: the C "
+      "library's, bit for bit the reference's arithmetic)",
+      [](FitConfig& c, bool v) { c.train.fast_encoding = v; },
+      [](const FitConfig& c) { return c.train.fast_encoding; }, true));
+  o.push_back(flag(
       "no-head-skipping", "evaluate every head on every sample (slower; same gradients)",
       [](FitConfig& c, bool v) { c.train.skip_other_heads = !v; },
       [](const FitConfig& c) { return !c.train.skip_other_heads; }, true));
@@ -466,19 +473,20 @@ const std::map<std::string, std::map<std::string, std::string>>& presets() {
       {"reference",
        {{"encoding", "fourier"}, {"fourier-features", "256"}, {"fourier-scale", "4"}, {"hidden", "1024"},
         {"layers", "4"}, {"head-hidden", "512"}, {"model", "split-head"}, {"epochs", "50"}, {"batch-size", "1000"},
-        {"lr", "0.0004"}, {"schedule", "cosine-epoch"}, {"mask-margin", "-1"}, {"fast-evaluation", "false"}}},
+        {"lr", "0.0004"}, {"schedule", "cosine-epoch"}, {"mask-margin", "-1"}, {"fast-evaluation", "false"},
+        {"fast-encoding", "false"}}},
       {"fast-cpu",
        {{"encoding", "fourier"}, {"fourier-features", "128"}, {"fourier-scale", "3"}, {"hidden", "256"},
         {"layers", "4"}, {"head-hidden", "128"}, {"model", "split-head"}, {"epochs", "1000"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
-        {"residual-correction", "true"}, {"residual-detail-mm", "0.5"}, {"residual-detail-power", "1.5"},
-        {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
+        {"fast-encoding", "false"}, {"residual-correction", "true"}, {"residual-detail-mm", "0.5"},
+        {"residual-detail-power", "1.5"}, {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
       {"gpu",
        {{"encoding", "fourier"}, {"fourier-features", "256"}, {"fourier-scale", "3"}, {"hidden", "1024"},
         {"layers", "4"}, {"head-hidden", "512"}, {"model", "split-head"}, {"epochs", "50"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
-        {"residual-correction", "true"}, {"residual-detail-mm", "0.5"}, {"residual-detail-power", "1.5"},
-        {"clamp", "true"}, {"eval-every", "10"}}}};
+        {"fast-encoding", "false"}, {"residual-correction", "true"}, {"residual-detail-mm", "0.5"},
+        {"residual-detail-power", "1.5"}, {"clamp", "true"}, {"eval-every", "10"}}}};
   return all;
 }
 

@@ -67,7 +67,7 @@ TEMPLATE_TEST_CASE("the Fourier encoding for prediction is the exact one within 
   for (const auto& coords : {inside, outside}) {
     Matrix<Scalar> exact("exact", 128, 300), fast("fast", 128, 300);
     encoding.encode(coords, exact);
-    encoding.encode_for_prediction(coords, fast);
+    encoding.encode_fast(coords, fast);
     const auto e = testing::to_host(exact), f = testing::to_host(fast);
     double worst = 0;
     for (std::size_t k = 0; k < e.size(); ++k) worst = std::max(worst, std::abs(double(e[k]) - double(f[k])));
@@ -79,10 +79,10 @@ TEMPLATE_TEST_CASE("the Fourier encoding for prediction is the exact one within 
   Matrix<Scalar> far("far", 3, 1), exact("exact", 128, 1), fast("fast", 128, 1);
   Kokkos::deep_copy(far, Scalar(30));
   encoding.encode(far, exact);
-  encoding.encode_for_prediction(far, fast);
+  encoding.encode_fast(far, fast);
   CHECK(testing::to_host(exact) == testing::to_host(fast));
   Kokkos::deep_copy(far, std::nan(""));
-  encoding.encode_for_prediction(far, fast);
+  encoding.encode_fast(far, fast);
   for (const Scalar v : testing::to_host(fast)) CHECK(std::isnan(v));
 }
 

@@ -185,6 +185,11 @@ TEST_CASE("presets set values; options given beside a preset win, wherever they 
   CHECK(c.residual_correction);
   CHECK(c.clamp);
   CHECK(c.field.encoding.fourier_scale == 3.0);
+  CHECK(!c.train.fast_encoding);  // measured: more epochs, MI over the target (quality.md)
+  FitConfig f;
+  apply_fit_options(f, {{"preset", "fast-cpu"}, {"fast-encoding", "true"}}, "");
+  CHECK(f.train.fast_encoding);
+  CHECK(f.settings().at("fast_encoding") == 1);  // a checkpoint remembers it
   const fs::path ini = write_file("mcinr_preset.ini", "preset = reference\nlayers = 2\n");
   FitConfig d;
   apply_fit_options(d, {{"epochs", "3"}}, ini.string());
@@ -192,6 +197,8 @@ TEST_CASE("presets set values; options given beside a preset win, wherever they 
   CHECK(d.field.mlp.layers == 2);   // the file beats its preset
   CHECK(d.train.epochs == 3);       // the command line beats the file
   CHECK(d.field.mlp.hidden == 1024);
+  CHECK(!d.train.fast_encoding);  // the reference's arithmetic
+  CHECK(d.settings().count("fast_encoding") == 0);
   FitConfig e;
   CHECK_THROWS_WITH(apply_preset("turbo", e), Catch::StartsWith("unknown --preset 'turbo'"));
   for (const auto& [name, values] : presets())

@@ -3,9 +3,11 @@
 // with one seed give bitwise-identical weights; an epoch stopped between
 // batches and continued gives the weights of one never stopped.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <limits>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/core/random.hpp"
@@ -96,6 +98,44 @@ TEMPLATE_TEST_CASE("two runs with the same seed give bitwise-identical weights",
   REQUIRE(a.size() == b.size());
   CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(Scalar)) == 0);
   CHECK(std::memcmp(a.data(), c.data(), a.size() * sizeof(Scalar)) != 0);
+}
+
+TEST_CASE("fast encoding trains the same field within rounding, and is the exact path in double", "[training]") {
+  TrainConfig train;
+  train.epochs = 2;
+  train.batch_size = 300;
+  auto run = [&](auto scalar, bool fast, std::vector<double>& losses) {
+    using Scalar = decltype(scalar);
+    train.fast_encoding = fast;
+    FieldTrainer<Scalar> trainer(small_field(), train, phantom_samples<Scalar>(1000, 3));
+    const auto initial = testing::to_host(trainer.mlp().parameters());
+    losses.push_back(trainer.train_epoch().loss);
+    losses.push_back(trainer.train_epoch().loss);
+    std::vector<double> moved;
+    const auto now = testing::to_host(trainer.mlp().parameters());
+    for (std::size_t i = 0; i < now.size(); ++i) moved.push_back(double(now[i]) - double(initial[i]));
+    return std::make_pair(now, moved);
+  };
+  std::vector<double> exact_loss, fast_loss;
+  const auto [exact, exact_moved] = run(float(), false, exact_loss);
+  const auto [fast, fast_moved] = run(float(), true, fast_loss);
+  REQUIRE(exact.size() == fast.size());
+  // The flag takes effect: float weights differ in their last bits ...
+  CHECK(std::memcmp(exact.data(), fast.data(), exact.size() * sizeof(float)) != 0);
+  // ... and only there: the steps agree to rounding (1e-7 in the features).
+  double largest_step = 0, largest_gap = 0;
+  for (std::size_t i = 0; i < exact.size(); ++i) {
+    largest_step = std::max(largest_step, std::abs(exact_moved[i]));
+    largest_gap = std::max(largest_gap, std::abs(exact_moved[i] - fast_moved[i]));
+  }
+  INFO("largest weight change " << largest_step << ", largest difference " << largest_gap);
+  CHECK(largest_gap < 1e-3 * largest_step);
+  for (int e = 0; e < 2; ++e) CHECK(fast_loss[e] == Approx(exact_loss[e]).epsilon(1e-4));
+  // In double the fast form is the exact one: bit for bit.
+  std::vector<double> unused;
+  const auto exact64 = run(double(), false, unused).first;
+  const auto fast64 = run(double(), true, unused).first;
+  CHECK(std::memcmp(exact64.data(), fast64.data(), exact64.size() * sizeof(double)) == 0);
 }
 
 TEST_CASE("the trainer rejects inconsistent input", "[training]") {
