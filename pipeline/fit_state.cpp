@@ -63,6 +63,12 @@ void require_same_fit(const io::Checkpoint& c, const std::string& path, const Fi
                 (found == c.settings.end() ? std::string("none") : std::to_string(found->second)) + ", now " +
                 std::to_string(value) + ")");
   }
+  // Settings added after format 1 are stored only where they differ from
+  // the default: one the checkpoint has and this fit lacks differs too.
+  const std::map<std::string, double> settings = config.settings();
+  for (const auto& [name, value] : c.settings)
+    require(settings.count(name) > 0,
+            path + ": it was written with another " + name + " (" + std::to_string(value) + ", now none)");
   require(c.model == to_string(config.field.mlp.architecture) && c.seed == config.train.seed,
           path + ": it was written with another model or seed");
   const EncodingState saved = to_state(c.encoding), now = trainer.encoding().state();

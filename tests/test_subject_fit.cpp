@@ -557,6 +557,18 @@ TEST_CASE("a checkpoint with NaN weights or a broken range is refused by infer a
   damaged("other_subject", [](io::Checkpoint& k) { k.input_hashes[0] ^= 1; });
   resume.out = (work / "other_subject").string();
   CHECK_THROWS_WITH(pipeline::SubjectFit(resume), Catch::Contains("it was fitted to other inputs (the content of"));
+  // A setting stored only where it is on (fast encoding): both ways refused.
+  damaged("fast_encoding", [](io::Checkpoint& k) { k.settings["fast_encoding"] = 1; });
+  resume.out = (work / "fast_encoding").string();
+  CHECK_THROWS_WITH(pipeline::SubjectFit(resume),
+                    Catch::Contains("it was written with another fast_encoding (1.000000, now none)"));
+  pipeline::FitConfig fast = resume;
+  fast.train.fast_encoding = true;
+  CHECK_NOTHROW(pipeline::SubjectFit(fast));
+  damaged("plain", [](io::Checkpoint&) {});
+  fast.out = (work / "plain").string();
+  CHECK_THROWS_WITH(pipeline::SubjectFit(fast),
+                    Catch::Contains("it was written with another fast_encoding (none, now 1.000000)"));
   // Checkpoints from before the hashes were kept (0: unknown) still resume.
   damaged("no_hashes", [](io::Checkpoint& k) { k.input_hashes = {0, 0}; });
   resume.out = (work / "no_hashes").string();
