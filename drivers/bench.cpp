@@ -85,7 +85,7 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
   const std::size_t samples = batch * steps;
   mcinr::FieldTrainer<Scalar> trainer(field, train, random_samples(samples));
   trainer.train_step(0, batch, train.adam.lr);  // warm-up (first touch, BLAS buffers)
-  train.fast_encoding = true;  // the same step with the fast-cpu preset's encoding
+  train.fast_encoding = true;  // the same step as `mcinr fit --fast-encoding` trains it
   mcinr::FieldTrainer<Scalar> fast(field, train, random_samples(samples));
   fast.train_step(0, batch, train.adam.lr);
   Kokkos::fence();
