@@ -36,12 +36,14 @@ declare -A rows=(
   [fast_cpu_detail07_p2]="--preset fast-cpu --residual-detail-mm 0.7 --residual-detail-power 2"
   [fast_cpu_all_voxels]="--preset fast-cpu --mask-margin -1"
   [fast_cpu_fast_encoding]="--preset fast-cpu --fast-encoding"
+  [fast_cpu_fast_encoding_22]="--preset fast-cpu --fast-encoding --epochs 22"
 )
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(reference fourier_budget_all_voxels fourier_budget_fg fourier_budget_fg_dc fourier_budget_fg_rc
                                   fourier_s3_rc fourier_s6_rc fourier_b4096_dc hash_t18_dc hash_t18_finest2_dc hash_t20_dc
                                   hash_t20_rc hybrid_dc hybrid_rc fast_cpu fast_cpu_linear_residual fast_cpu_detail07_p2
-                                  fast_cpu_all_voxels fast_cpu_fast_encoding)
+                                  fast_cpu_all_voxels fast_cpu_fast_encoding
+                                  fast_cpu_fast_encoding_22)
 mkdir -p "$out"
 value() { awk -v key="\"$2\":" '$1 == key { gsub(/,/, "", $2); print $2; exit }' "$1"; }
 echo "| row | PSNR t1c | PSNR t2f | SSIM t1c | SSIM t2f | MI err | MI err t1c / t2f | s | samples/s | command |"
