@@ -92,8 +92,8 @@ void run(const Size& size, std::size_t batch, int steps, int rounds, double min_
   // An epoch visits every sample once, so its head FLOPs follow the sample counts exactly.
   const auto split = mcinr::BatchSplit::counts({samples / 2, samples - samples / 2});
   const double flops = trainer.mlp().flops(split, train.skip_other_heads, false).total();
-  // Rounds alternate the two measurements so that both see the same machine
-  // state; each keeps its best round.
+  // Rounds alternate the three measurements (exact step, fast-encoding step,
+  // sgemm) so that all see the same machine state; each keeps its best round.
   double best_step = 0, best_sgemm = 0, best_samples = 0, best_fast = 0;
   for (int r = 0; r < rounds; ++r) {
     const mcinr::EpochStats stats = trainer.train_epoch();

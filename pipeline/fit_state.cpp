@@ -56,7 +56,8 @@ void capture_training(FieldTrainer<float>& trainer, io::Checkpoint& c) {
 void require_same_fit(const io::Checkpoint& c, const std::string& path, const FitConfig& config,
                       FieldTrainer<float>& trainer, const FieldDomain& domain, const io::Geometry& grid,
                       const std::array<std::uint64_t, 2>& input_hashes) {
-  for (const auto& [name, value] : config.settings()) {
+  const std::map<std::string, double> settings = config.settings();
+  for (const auto& [name, value] : settings) {
     const auto found = c.settings.find(name);
     require(found != c.settings.end() && found->second == value,
             path + ": it was written with another " + name + " (" +
@@ -65,7 +66,6 @@ void require_same_fit(const io::Checkpoint& c, const std::string& path, const Fi
   }
   // Settings added after format 1 are stored only where they differ from
   // the default: one the checkpoint has and this fit lacks differs too.
-  const std::map<std::string, double> settings = config.settings();
   for (const auto& [name, value] : c.settings)
     require(settings.count(name) > 0,
             path + ": it was written with another " + name + " (" + std::to_string(value) + ", now none)");
