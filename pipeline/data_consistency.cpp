@@ -182,8 +182,8 @@ bool ResidualCorrection::apply(Field<float>& field, const Matrix<float>& predict
     const io::Volume residual = this->residual(field, c, stop);
     if (residual.voxels.empty()) return false;
     const io::Volume interpolated =
-        options_.detail_mm > 0
-            ? io::resample_fading_detail(residual, grid_, options_.detail_mm, options_.detail_power)
+        options_.detail_mm[c] > 0
+            ? io::resample_fading_detail(residual, grid_, options_.detail_mm[c], options_.detail_power[c])
             : io::resample(residual, grid_, 1);
     const Kokkos::View<float*, MemSpace> correction = mcinr::to_device(interpolated.voxels, "residual_correction");
     add_correction(Kokkos::subview(prediction, Kokkos::ALL(), c), weight_[c], correction);

@@ -52,7 +52,10 @@ namespace mcinr::pipeline {
 //  * detail_mm > 0: Interp is io::resample_fading_detail, so the residual's
 //    in-plane detail (finer than a Gaussian of detail_mm) fades between the
 //    slices as (1 - t)^detail_power instead of linearly: detail seen on one
-//    slice says less about a point 2 mm away than the smooth part does.
+//    slice says less about a point 2 mm away than the smooth part does
+//    (power > 1, the smaller error), or keeps the detail's variance between
+//    the slices (power 0.5: (1 - t) + t = 1 for uncorrelated detail). Each
+//    contrast has its own values.
 //  * A scan with a slice profile (box, gaussian): "F at the scan's voxel" is
 //    the profile-weighted mean of F at `profile_points` points across the
 //    slab (the centres of the strata training draws from), so the residual
@@ -61,7 +64,7 @@ class ResidualCorrection {
  public:
   struct Options {
     double mask_margin_mm = -1, background = 0;
-    double detail_mm = 0, detail_power = 2;
+    std::array<double, 2> detail_mm{0, 0}, detail_power{2, 2};  // per contrast
     std::vector<SliceProfile> profiles;  // per contrast; empty: point samples
     int profile_points = 4;
   };

@@ -46,10 +46,12 @@ void FitConfig::validate() const {
           "--slice-thickness must be between 0 and 100 mm");
   require(!(data_consistency && slice_profile != ProfileKind::point),
           "--data-consistency is for point samples: not with --slice-profile box or gaussian");
-  require(std::isfinite(residual_detail_mm) && residual_detail_mm >= 0 && residual_detail_mm <= 100,
-          "--residual-detail-mm must be between 0 and 100 mm");
-  require(std::isfinite(residual_detail_power) && residual_detail_power > 0 && residual_detail_power <= 100,
-          "--residual-detail-power must be above 0 and at most 100");
+  for (int c = 0; c < 2; ++c) {
+    require(std::isfinite(residual_detail_mm[c]) && residual_detail_mm[c] >= 0 && residual_detail_mm[c] <= 100,
+            "--residual-detail-mm must be between 0 and 100 mm");
+    require(std::isfinite(residual_detail_power[c]) && residual_detail_power[c] > 0 && residual_detail_power[c] <= 100,
+            "--residual-detail-power must be above 0 and at most 100");
+  }
   require(eval_every >= 1 && eval_every <= 1000000, "--eval-every must be at least 1");
   require(checkpoint_every >= 1 && checkpoint_every <= 1000000, "--checkpoint-every must be at least 1");
   require(!early_stopping || eval_every == 1, "--early-stopping needs --eval-every 1");
@@ -208,6 +210,26 @@ FitOption real(const std::string& name, const std::string& help, std::function<d
   return o;
 }
 
+// A real per contrast: "0.5" sets both, "1,0.5" contrast 1 and contrast 2.
+FitOption per_contrast(const std::string& name, const std::string& help, std::array<double, 2> FitConfig::*member) {
+  return {name, Kind::per_contrast, help,
+          [name, member](FitConfig& c, const std::string& v) {
+            const std::size_t comma = v.find(',');
+            if (comma == std::string::npos) {
+              c.*member = {parse_real(name, v), parse_real(name, v)};
+              return;
+            }
+            const std::string second = v.substr(comma + 1);
+            require(second.find(',') == std::string::npos,
+                    "--" + name + ": '" + v + "' is not one value or two (contrast 1, contrast 2)");
+            c.*member = {parse_real(name, v.substr(0, comma)), parse_real(name, second)};
+          },
+          [member](const FitConfig& c) {
+            const std::array<double, 2>& v = c.*member;
+            return v[0] == v[1] ? number_text(v[0]) : number_text(v[0]) + "," + number_text(v[1]);
+          }};
+}
+
 FitOption flag(const std::string& name, const std::string& help, std::function<void(FitConfig&, bool)> set,
                std::function<bool(const FitConfig&)> get, bool training = false) {
   FitOption o{name, Kind::flag, help, [name, set](FitConfig& c, const std::string& v) { set(c, parse_flag(name, v)); },
@@ -287,14 +309,16 @@ std::vector<FitOption> make_options() {
       "predictions",
       [](FitConfig& c, bool v) { c.residual_correction = v; },
       [](const FitConfig& c) { return c.residual_correction; }));
-  o.push_back(real(
+  o.push_back(per_contrast(
       "residual-detail-mm",
       "with --residual-correction: the residual's in-plane detail finer than a Gaussian of this sigma (mm) fades "
-      "between slices as (1 - t)^power, not linearly (0: off)",
-      [](FitConfig& c) -> double& { return c.residual_detail_mm; }));
-  o.push_back(real(
-      "residual-detail-power", "the power of --residual-detail-mm's fading",
-      [](FitConfig& c) -> double& { return c.residual_detail_power; }));
+      "between slices as (1 - t)^power, not linearly (0: off); one value, or two (contrast 1, contrast 2)",
+      &FitConfig::residual_detail_mm));
+  o.push_back(per_contrast(
+      "residual-detail-power",
+      "the power of --residual-detail-mm's fading (2: the smaller error, 0.5: the detail's variance kept); one "
+      "value, or two",
+      &FitConfig::residual_detail_power));
   o.push_back(flag(
       "clamp", "clamp predictions to each scan's intensity range",
       [](FitConfig& c, bool v) { c.clamp = v; }, [](const FitConfig& c) { return c.clamp; }));
@@ -479,8 +503,8 @@ const std::map<std::string, std::map<std::string, std::string>>& presets() {
        {{"encoding", "fourier"}, {"fourier-features", "128"}, {"fourier-scale", "3"}, {"hidden", "256"},
         {"layers", "4"}, {"head-hidden", "128"}, {"model", "split-head"}, {"epochs", "1000"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
-        {"fast-encoding", "false"}, {"residual-correction", "true"}, {"residual-detail-mm", "0.5"},
-        {"residual-detail-power", "1.5"}, {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
+        {"fast-encoding", "false"}, {"residual-correction", "true"}, {"residual-detail-mm", "1.5,0.7"},
+        {"residual-detail-power", "0.5,2"}, {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
       {"gpu",
        {{"encoding", "fourier"}, {"fourier-features", "256"}, {"fourier-scale", "3"}, {"hidden", "1024"},
         {"layers", "4"}, {"head-hidden", "512"}, {"model", "split-head"}, {"epochs", "50"}, {"batch-size", "1000"},

@@ -58,8 +58,10 @@ struct FitConfig {
   bool residual_correction = false;
   // With it: the residual's in-plane detail finer than a Gaussian of this
   // sigma (mm; 0: none) fades between slices as (1 - t)^power instead of
-  // linearly (io::resample_fading_detail).
-  double residual_detail_mm = 0, residual_detail_power = 2;
+  // linearly (io::resample_fading_detail); per contrast. Power 2 leans to
+  // the smallest error, power 0.5 keeps the detail's variance (uncorrelated
+  // detail of two slices at weights whose squares sum to 1).
+  std::array<double, 2> residual_detail_mm{0, 0}, residual_detail_power{2, 2};
   // Predictions are clamped to each scan's intensity range.
   bool clamp = false;
   // Wall-clock budget (s) from the start of loading to the last file written;
@@ -98,7 +100,9 @@ struct FitConfig {
 
 // One option of a fit.
 struct FitOption {
-  enum class Kind { text, integer, real, flag };
+  // per_contrast: a real, or two separated by a comma (contrast 1, contrast
+  // 2); as text one value where both are equal.
+  enum class Kind { text, integer, real, flag, per_contrast };
   std::string name;  // as on the command line without "--", and in config files
   Kind kind;
   std::string help;

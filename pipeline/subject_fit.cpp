@@ -981,6 +981,14 @@ nlohmann::ordered_json fit_settings_json(const FitConfig& config) {
       case FitOption::Kind::text:
         settings[option.name] = value;
         break;
+      case FitOption::Kind::per_contrast: {
+        const std::size_t comma = value.find(',');
+        if (comma == std::string::npos)
+          settings[option.name] = std::stod(value);
+        else
+          settings[option.name] = Json::array({std::stod(value.substr(0, comma)), std::stod(value.substr(comma + 1))});
+        break;
+      }
     }
   }
   return settings;

@@ -310,7 +310,7 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
     corrected.out = (work / "corrected").string();
     corrected.data_consistency = false;
     corrected.residual_correction = true;
-    corrected.residual_detail_mm = detail;
+    corrected.residual_detail_mm = {detail, detail};
     Recorder r;
     pipeline::fit_subject(consistent, r);
     pipeline::fit_subject(corrected, r);
@@ -339,6 +339,40 @@ TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels
     fs::remove_all(work / "consistent");
     fs::remove_all(work / "corrected");
   }
+  fs::remove_all(work);
+}
+
+TEST_CASE("each contrast's residual detail is faded with its own sigma and power", "[pipeline][correction]") {
+  // The written volumes of a fit with per-contrast values are, contrast by
+  // contrast, those of fits with that contrast's values for both: training
+  // does not see these options, so the three fits share one field.
+  const fs::path work = fresh_dir("fit_detail_per_contrast");
+  const std::string subject = make_subject(work);
+  auto fit = [&](const std::string& name, std::array<double, 2> mm, std::array<double, 2> power) {
+    pipeline::FitConfig c = small_fit(subject, work / name);
+    c.mask_margin = 1;
+    c.residual_correction = true;
+    c.residual_detail_mm = mm;
+    c.residual_detail_power = power;
+    Recorder r;
+    pipeline::fit_subject(c, r);
+    return std::array<io::Volume, 2>{read(work / name / "s_a_desc-mcinr.nii.gz"),
+                                     read(work / name / "s_b_desc-mcinr.nii.gz")};
+  };
+  const auto keep = fit("keep", {1.5, 1.5}, {0.5, 0.5});  // the detail's variance kept between slices
+  const auto fade = fit("fade", {0.7, 0.7}, {2, 2});
+  const auto mixed = fit("mixed", {1.5, 0.7}, {0.5, 2});
+  auto largest_difference = [](const io::Volume& a, const io::Volume& b) {
+    double d = 0;
+    for (std::size_t v = 0; v < a.voxels.size(); ++v) d = std::max(d, double(std::abs(a.voxels[v] - b.voxels[v])));
+    return d;
+  };
+  float hi = 0;
+  for (float v : keep[0].voxels) hi = std::max(hi, v);
+  CHECK(largest_difference(keep[0], fade[0]) > 1e-3 * hi);  // the settings matter
+  CHECK(largest_difference(keep[1], fade[1]) > 1e-3 * hi);
+  CHECK(largest_difference(mixed[0], keep[0]) < 1e-6 * hi);
+  CHECK(largest_difference(mixed[1], fade[1]) < 1e-6 * hi);
   fs::remove_all(work);
 }
 

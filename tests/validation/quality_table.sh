@@ -15,6 +15,9 @@ mcinr=$build/drivers/mcinr
 fg="--mask-margin 3"
 step="--schedule cosine-step --epochs 1000 --eval-every 1000 --fast-evaluation --time-budget 540"
 fourier="--hidden 256 --layers 4 --head-hidden 128 --fourier-features 128 --batch-size 1000 --lr 4e-4"
+# The fast-cpu preset's detail before it went per contrast (now 1.5 mm / 0.5
+# on contrast 1, 0.7 mm / 2 on contrast 2): the rows measured then.
+uniform="--residual-detail-mm 0.5 --residual-detail-power 1.5"
 hash="--encoding hashgrid --encoding-lr 1e-2 --hidden 64 --layers 1 --head-hidden 32 --batch-size 8192 --lr 3e-3"
 declare -A rows=(
   [reference]="--preset reference --epochs 5 --hidden 256 --head-hidden 128 --fourier-features 128"
@@ -32,16 +35,18 @@ declare -A rows=(
   [hybrid_dc]="--encoding fourier+hashgrid --fourier-features 128 --hash-log2-table 20 --encoding-lr 1e-2 --hidden 128 --layers 2 --head-hidden 64 --batch-size 8192 --lr 2e-3 $step $fg --data-consistency --clamp"
   [hybrid_rc]="--encoding fourier+hashgrid --fourier-features 128 --hash-log2-table 20 --encoding-lr 1e-2 --hidden 128 --layers 2 --head-hidden 64 --batch-size 8192 --lr 2e-3 $step $fg --residual-correction --clamp"
   [fast_cpu]="--preset fast-cpu"
+  [fast_cpu_uniform_detail]="--preset fast-cpu $uniform"
   [fast_cpu_linear_residual]="--preset fast-cpu --residual-detail-mm 0"
   [fast_cpu_detail07_p2]="--preset fast-cpu --residual-detail-mm 0.7 --residual-detail-power 2"
-  [fast_cpu_all_voxels]="--preset fast-cpu --mask-margin -1"
-  [fast_cpu_fast_encoding]="--preset fast-cpu --fast-encoding"
-  [fast_cpu_fast_encoding_22]="--preset fast-cpu --fast-encoding --epochs 22"
+  [fast_cpu_all_voxels]="--preset fast-cpu --mask-margin -1 --residual-detail-mm 0"
+  [fast_cpu_fast_encoding]="--preset fast-cpu --fast-encoding $uniform"
+  [fast_cpu_fast_encoding_22]="--preset fast-cpu --fast-encoding --epochs 22 $uniform"
 )
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(reference fourier_budget_all_voxels fourier_budget_fg fourier_budget_fg_dc fourier_budget_fg_rc
                                   fourier_s3_rc fourier_s6_rc fourier_b4096_dc hash_t18_dc hash_t18_finest2_dc hash_t20_dc
-                                  hash_t20_rc hybrid_dc hybrid_rc fast_cpu fast_cpu_linear_residual fast_cpu_detail07_p2
+                                  hash_t20_rc hybrid_dc hybrid_rc fast_cpu fast_cpu_uniform_detail fast_cpu_linear_residual
+                                  fast_cpu_detail07_p2
                                   fast_cpu_all_voxels fast_cpu_fast_encoding
                                   fast_cpu_fast_encoding_22)
 mkdir -p "$out"
