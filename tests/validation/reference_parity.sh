@@ -2,7 +2,7 @@
 # Issue 10's seed study (docs/results.md, "Parity with the reference"): the
 # reference, run unmodified by ../shared/tools/reference-harness, and mcinr,
 # each with seeds 12, 13, 14 (or those given; results.md has 12-16 on pair
-# a and 12-18 on pair b) on two pairs of the shared BraTS subject at the
+# a and 12-22 on pair b) on two pairs of the shared BraTS subject at the
 # CPU-sized setting (split-head 256 x 4, heads 128, FF 128 scale 4, batch
 # 1000, lr 4e-4 cosine over 3 epochs, every LR voxel a sample), then the
 # side-by-side table of tests/validation/parity_table.py. Two runs at a time,
