@@ -213,17 +213,7 @@ FitOption real(const std::string& name, const std::string& help, std::function<d
 // A real per contrast: "0.5" sets both, "1,0.5" contrast 1 and contrast 2.
 FitOption per_contrast(const std::string& name, const std::string& help, std::array<double, 2> FitConfig::*member) {
   return {name, Kind::per_contrast, help,
-          [name, member](FitConfig& c, const std::string& v) {
-            const std::size_t comma = v.find(',');
-            if (comma == std::string::npos) {
-              c.*member = {parse_real(name, v), parse_real(name, v)};
-              return;
-            }
-            const std::string second = v.substr(comma + 1);
-            require(second.find(',') == std::string::npos,
-                    "--" + name + ": '" + v + "' is not one value or two (contrast 1, contrast 2)");
-            c.*member = {parse_real(name, v.substr(0, comma)), parse_real(name, second)};
-          },
+          [name, member](FitConfig& c, const std::string& v) { c.*member = parse_per_contrast(v, name); },
           [member](const FitConfig& c) {
             const std::array<double, 2>& v = c.*member;
             return v[0] == v[1] ? number_text(v[0]) : number_text(v[0]) + "," + number_text(v[1]);
@@ -553,6 +543,15 @@ double parse_duration(const std::string& text, const std::string& option) {
   require(used > 0 && std::isfinite(value) && value >= 0 && std::isfinite(scale) && value * scale <= 1e7,
           option + ": '" + text + "' is not a duration (600, 600s, 10m, 1.5h)");
   return value * scale;
+}
+
+std::array<double, 2> parse_per_contrast(const std::string& text, const std::string& name) {
+  const std::size_t comma = text.find(',');
+  if (comma == std::string::npos) return {parse_real(name, text), parse_real(name, text)};
+  const std::string second = text.substr(comma + 1);
+  require(second.find(',') == std::string::npos,
+          "--" + name + ": '" + text + "' is not one value or two (contrast 1, contrast 2)");
+  return {parse_real(name, text.substr(0, comma)), parse_real(name, second)};
 }
 
 void apply_config_file(const std::string& path, FitConfig& config, const std::vector<std::string>& skip) {

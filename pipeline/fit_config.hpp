@@ -127,6 +127,10 @@ std::string preset_values(const FitConfig& config);
 
 // "600", "600s", "10m", "1.5h" -> seconds; InputError naming the option.
 double parse_duration(const std::string& text, const std::string& option);
+// A per-contrast value (FitOption::Kind::per_contrast): "0.5" -> both,
+// "1,0.5" -> contrast 1, contrast 2; InputError naming the option (name as
+// FitOption::name, without the dashes).
+std::array<double, 2> parse_per_contrast(const std::string& text, const std::string& name);
 
 // A config file's value for one key ("" where absent), checked as
 // apply_config_file checks the whole file.

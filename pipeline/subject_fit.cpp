@@ -981,12 +981,9 @@ nlohmann::ordered_json fit_settings_json(const FitConfig& config) {
       case FitOption::Kind::text:
         settings[option.name] = value;
         break;
-      case FitOption::Kind::per_contrast: {
-        const std::size_t comma = value.find(',');
-        if (comma == std::string::npos)
-          settings[option.name] = std::stod(value);
-        else
-          settings[option.name] = Json::array({std::stod(value.substr(0, comma)), std::stod(value.substr(comma + 1))});
+      case FitOption::Kind::per_contrast: {  // a number where both contrasts agree, else [c1, c2]
+        const std::array<double, 2> v = parse_per_contrast(value, option.name);
+        settings[option.name] = v[0] == v[1] ? Json(v[0]) : Json::array({v[0], v[1]});
         break;
       }
     }
