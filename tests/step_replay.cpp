@@ -5,11 +5,14 @@
 //     Reads what the script wrote from the reference (setup.txt: features
 //     hidden layers head_hidden lr; fourier.f32: B, F x 3 row-major;
 //     params.f32: the reference's initial weights in mcinr's layout;
-//     counts.txt: per step "n1 n2"; batches.f32: per step the coordinates
-//     (x y z per sample) then the values, contrast 1's samples first), runs
-//     those steps through mcinr's own Fourier encoding, MLP, loss and Adam,
-//     and writes mcinr_losses.txt (one loss per step), mcinr_output0.f32 (the
-//     first forward's outputs, n x 2 row-major), mcinr_grads0.f32 (the first
+//     counts.txt: per step "n1 n2", or "n1 n2 lr" where the step has its
+//     own learning rate (whole epochs under the cosine schedule);
+//     batches.f32: per step the coordinates (x y z per sample) then the
+//     values, contrast 1's samples first), runs those steps through mcinr's
+//     own Fourier encoding, MLP, loss and Adam, and writes mcinr_losses.txt
+//     (one loss per step), mcinr_contrast_losses.txt (per step the two
+//     contrasts' mean squared errors), mcinr_output0.f32 (the first
+//     forward's outputs, n x 2 row-major), mcinr_grads0.f32 (the first
 //     step's gradients) and mcinr_params.f32 (the weights after every step).
 //
 //   step_replay steps64 DIR
@@ -29,8 +32,10 @@
 //     mcinr's training samples of a subject folder, for a list of voxels
 //     (VOXELS: lines "c i j k", c = 1 or 2): OUT gets "x y z value" per line,
 //     in the field's domain, as make_samples makes them for a fit.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -80,10 +85,17 @@ template <class Scalar> int replay_steps(const std::string& dir) {
     throw std::runtime_error("setup.txt: expected features hidden layers head_hidden lr");
   mlp_config.input_dim = 2 * features;
   std::vector<std::size_t> n1, n2;
+  std::vector<double> step_lr;
   std::ifstream counts(dir + "/counts.txt");
-  for (std::size_t a, b; counts >> a >> b;) {
+  for (std::string line; std::getline(counts, line);) {
+    std::istringstream fields(line);
+    std::size_t a = 0, b = 0;
+    if (!(fields >> a >> b)) continue;
+    double rate = lr, own = 0;
+    if (fields >> own) rate = own;  // optional third column (a failed read would leave 0)
     n1.push_back(a);
     n2.push_back(b);
+    step_lr.push_back(rate);
   }
   const std::vector<float> b_values = read_floats(dir + "/fourier.f32");
   if (b_values.size() != std::size_t(features) * 3) throw std::runtime_error("fourier.f32: expected F x 3 values");
@@ -111,7 +123,8 @@ template <class Scalar> int replay_steps(const std::string& dir) {
   Vector<Scalar> d_output("d_output", 2 * capacity);
   const std::string ext = sizeof(Scalar) == 4 ? ".f32" : ".f64";
   std::FILE* losses = std::fopen((dir + "/mcinr_losses.txt").c_str(), "w");
-  if (!losses) throw std::runtime_error("cannot write mcinr_losses.txt");
+  std::FILE* contrast_losses = std::fopen((dir + "/mcinr_contrast_losses.txt").c_str(), "w");
+  if (!losses || !contrast_losses) throw std::runtime_error("cannot write mcinr_losses.txt");
   auto hc = Kokkos::create_mirror_view(coords);
   auto hv = Kokkos::create_mirror_view(values);
   std::size_t at = 0;
@@ -140,10 +153,22 @@ template <class Scalar> int replay_steps(const std::string& dir) {
       write_binary(dir + "/mcinr_output0" + ext, rows);
       write_binary(dir + "/mcinr_grads0" + ext, to_host(mlp.gradients()));
     }
-    adam.step(mlp.parameters(), mlp.gradients(), lr);
+    {
+      auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mlp.output());
+      double sum[2] = {0, 0};
+      for (std::size_t j = 0; j < n; ++j) {
+        const int c = j < n1[s] ? 0 : 1;
+        const double d = double(out(j, c)) - double(hv(j));
+        sum[c] += d * d;
+      }
+      std::fprintf(contrast_losses, "%.9g %.9g\n", sum[0] / double(std::max<std::size_t>(n1[s], 1)),
+                   sum[1] / double(std::max<std::size_t>(n2[s], 1)));
+    }
+    adam.step(mlp.parameters(), mlp.gradients(), step_lr[s]);
     std::fprintf(losses, "%.17g\n", loss);
   }
   std::fclose(losses);
+  std::fclose(contrast_losses);
   write_binary(dir + "/mcinr_params" + ext, to_host(mlp.parameters()));
   return 0;
 }

@@ -81,8 +81,9 @@ def mcinr_layout(model, L, dtype=np.float32, grad=False):
     return np.concatenate(parts).astype(dtype), spans
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def common_arguments(doc):
+    """The options this script shares with reference_epochs.py."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--step-replay", required=True)
     ap.add_argument("--subject", required=True)
     ap.add_argument("--subject-id", required=True)
@@ -98,22 +99,33 @@ def main():
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--lr", type=float, default=4e-4)
-    ap.add_argument("--steps", type=int, default=20)
-    ap.add_argument("--voxels", type=int, default=5000, help="random voxels per scan for the sample check")
-    ap.add_argument("--work", help="working folder (default: a new temporary one; the reference caches its"
-                    " preprocessed samples there)")
-    a = ap.parse_args()
+    return ap
+
+
+def prepare_work(a, prefix):
+    """The working folder with the reference exported and the subject staged;
+    puts the stubs and the reference's modules on sys.path and enters it."""
     a.step_replay = os.path.abspath(a.step_replay)
     if not a.upstream:
         sys.exit("set UPSTREAM_GIT_DIR (or --upstream) to the git dir `fetch` returned for jqmcginnis/multi_contrast_inr")
-
-    work = os.path.abspath(a.work) if a.work else tempfile.mkdtemp(prefix="mcinr_refsteps_")
+    work = os.path.abspath(a.work) if a.work else tempfile.mkdtemp(prefix=prefix)
     stage = os.path.join(work, "subject")
     if not os.path.isdir(os.path.join(work, "upstream")):
         export_upstream(a.upstream, os.path.join(work, "upstream"))
         stage_subject(a.subject, a.subject_id, stage)
     sys.path[:0] = [os.path.abspath(a.stubs), os.path.join(work, "upstream")]
     os.chdir(work)
+    return work, stage
+
+
+def main():
+    ap = common_arguments(__doc__)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--voxels", type=int, default=5000, help="random voxels per scan for the sample check")
+    ap.add_argument("--work", help="working folder (default: a new temporary one; the reference caches its"
+                    " preprocessed samples there)")
+    a = ap.parse_args()
+    work, stage = prepare_work(a, "mcinr_refsteps_")
     import torch
     torch.set_num_threads(1)
     from dataset import MultiModalDataset  # the reference's, unmodified
