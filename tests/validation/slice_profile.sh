@@ -3,7 +3,11 @@
 # shared subject's t1c and t2f degraded with a Gaussian profile (FWHM 4 mm,
 # `mcinr prepare --profile gaussian`), fitted point-sampled and
 # profile-aware with otherwise the same settings, each without and with the
-# residual correction, beside linear interpolation (docs/quality.md).
+# residual correction, beside linear interpolation; then the fast-cpu
+# preset point-sampled and profile-aware with K = 2, 4, 8 points per sample,
+# with its per-contrast detail and with the earlier uniform one
+# (docs/quality.md, Slice profile). Each fit takes about 10 minutes: run it
+# on an otherwise idle machine (the budget sets the epochs).
 #   tests/validation/slice_profile.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 build=${1:?build dir} out=${2:?output dir}
@@ -27,5 +31,19 @@ for row in point gaussian point-rc gaussian-rc; do
     "$mcinr" fit --subject "$out/gaussian" --contrasts t1c,t2f $common --slice-profile $profile $extra \
       --out "$out/fit-$row" > "$out/fit-$row.log"
   echo "== --slice-profile $profile $extra"
+  tail -n 6 "$out/fit-$row.log"
+done
+uniform="--residual-detail-mm 0.5 --residual-detail-power 1.5"
+for row in preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 preset-gaussian-uniform \
+  preset-point-uniform; do
+  extra="--slice-profile point"
+  case $row in *gaussian*) extra="--slice-profile gaussian" ;; esac
+  case $row in *-k2) extra="$extra --profile-samples 2" ;; *-k8) extra="$extra --profile-samples 8" ;; esac
+  case $row in *-uniform) extra="$extra $uniform" ;; esac
+  # shellcheck disable=SC2086
+  [ -f "$out/fit-$row/summary.json" ] ||
+    "$mcinr" fit --subject "$out/gaussian" --contrasts t1c,t2f --preset fast-cpu $extra \
+      --out "$out/fit-$row" > "$out/fit-$row.log"
+  echo "== --preset fast-cpu $extra"
   tail -n 6 "$out/fit-$row.log"
 done
