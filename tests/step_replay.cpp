@@ -124,7 +124,7 @@ template <class Scalar> int replay_steps(const std::string& dir) {
   const std::string ext = sizeof(Scalar) == 4 ? ".f32" : ".f64";
   std::FILE* losses = std::fopen((dir + "/mcinr_losses.txt").c_str(), "w");
   std::FILE* contrast_losses = std::fopen((dir + "/mcinr_contrast_losses.txt").c_str(), "w");
-  if (!losses || !contrast_losses) throw std::runtime_error("cannot write mcinr_losses.txt");
+  if (!losses || !contrast_losses) throw std::runtime_error("cannot write mcinr_losses.txt or mcinr_contrast_losses.txt");
   auto hc = Kokkos::create_mirror_view(coords);
   auto hv = Kokkos::create_mirror_view(values);
   std::size_t at = 0;

@@ -47,3 +47,20 @@ for row in preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 pr
   echo "== --preset fast-cpu $extra"
   tail -n 6 "$out/fit-$row.log"
 done
+# The error itself, in the scans' units (the reference's PSNR moves with the
+# in-mask minimum): linear and cubic B-spline interpolation and the preset rows.
+for c in t1c t2f; do
+  for order in 1 3; do
+    [ -f "$out/interp${order}_$c.nii.gz" ] ||
+      "$mcinr" baseline --image "$out/gaussian/g_${c}_LR.nii.gz" --reference "$out/gaussian/g_$c.nii.gz" \
+        --order $order --out "$out/interp${order}_$c.nii.gz" > /dev/null
+  done
+  args=("linear=$out/interp1_$c.nii.gz" "bspline=$out/interp3_$c.nii.gz")
+  for row in preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 preset-gaussian-uniform \
+    preset-point-uniform; do
+    args+=("$row=$out/fit-$row/g_${c}_desc-mcinr.nii.gz")
+  done
+  echo "== $c"
+  /usr/bin/python3 "$(dirname "$0")/inmask_error.py" --gt "$out/gaussian/g_$c.nii.gz" \
+    --mask "$out/gaussian/g_brainmask.nii.gz" "${args[@]}"
+done
