@@ -547,7 +547,10 @@ double parse_duration(const std::string& text, const std::string& option) {
 
 std::array<double, 2> parse_per_contrast(const std::string& text, const std::string& name) {
   const std::size_t comma = text.find(',');
-  if (comma == std::string::npos) return {parse_real(name, text), parse_real(name, text)};
+  if (comma == std::string::npos) {
+    const double both = parse_real(name, text);
+    return {both, both};
+  }
   const std::string second = text.substr(comma + 1);
   require(second.find(',') == std::string::npos,
           "--" + name + ": '" + text + "' is not one value or two (contrast 1, contrast 2)");

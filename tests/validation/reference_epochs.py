@@ -40,7 +40,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference_steps import common_arguments, mcinr_layout, prepare_work  # noqa: E402
+from reference_steps import common_arguments, contrast_first_batch, mcinr_layout, prepare_work  # noqa: E402
 
 
 def run_reference(model, B, ds, orders, lrs, batch, reorder_seed, path):
@@ -60,13 +60,8 @@ def run_reference(model, B, ds, orders, lrs, batch, reorder_seed, path):
             for group in optimizer.param_groups:
                 group["lr"] = lr
             for s in range(0, len(order), batch):
-                idx = order[s:s + batch]
-                label = ds.label[idx]
-                first = label[:, 1] != -1  # the reference's contrast 1 sits in its labels' column 1
-                data = ds.data[idx]
-                x = torch.cat((data[first], data[~first]))
-                y = torch.cat((label[first, 1:2], label[~first, 0:1]))
-                n1 = int(first.sum())
+                x, y1, y2 = contrast_first_batch(ds, order[s:s + batch])
+                y, n1 = torch.cat((y1, y2)), len(y1)
                 if g is not None:
                     swap = torch.cat((torch.randperm(n1, generator=g), n1 + torch.randperm(len(x) - n1, generator=g)))
                     x, y = x[swap], y[swap]
@@ -115,13 +110,9 @@ def main():
     with open(os.path.join(work, "batches.f32"), "wb") as fb, open(os.path.join(work, "counts.txt"), "w") as fc:
         for order, lr in zip(orders, lrs):
             for s in range(0, len(order), a.batch):
-                idx = order[s:s + a.batch]
-                label, data = ds.label[idx], ds.data[idx]
-                first = label[:, 1] != -1
-                x = torch.cat((data[first], data[~first]))
-                n1 = int(first.sum())
-                fc.write(f"{n1} {len(x) - n1} {lr!r}\n")
-                np.concatenate([x.numpy().ravel(), label[first, 1].numpy(), label[~first, 0].numpy()]).astype(
+                x, y1, y2 = contrast_first_batch(ds, order[s:s + a.batch])
+                fc.write(f"{len(y1)} {len(y2)} {lr!r}\n")
+                np.concatenate([x.numpy().ravel(), y1.numpy().ravel(), y2.numpy().ravel()]).astype(
                     np.float32).tofile(fb)
 
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")

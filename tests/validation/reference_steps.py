@@ -81,6 +81,16 @@ def mcinr_layout(model, L, dtype=np.float32, grad=False):
     return np.concatenate(parts).astype(dtype), spans
 
 
+def contrast_first_batch(ds, idx):
+    """The samples idx of the reference's dataset with contrast 1's first, as
+    mcinr's trainer orders a batch: coordinates x (n x 3), values y1 and y2
+    (column vectors). The reference's contrast 1 sits in its labels' column 1."""
+    import torch
+    data, label = ds.data[idx], ds.label[idx]
+    first = label[:, 1] != -1
+    return torch.cat((data[first], data[~first])), label[first, 1:2], label[~first, 0:1]
+
+
 def common_arguments(doc):
     """The options this script shares with reference_epochs.py."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -252,10 +262,7 @@ def main():
     with open(os.path.join(work, "batches.f32"), "wb") as fb, open(os.path.join(work, "counts.txt"), "w") as fc:
         for s in range(a.steps):
             idx = order[s * a.batch:(s + 1) * a.batch]
-            data, label = ds.data[idx], ds.label[idx]
-            first = label[:, 1] != -1  # the reference's contrast 1 sits in its labels' column 1
-            x = torch.cat((data[first], data[~first]))
-            y1, y2 = label[first, 1:2], label[~first, 0:1]
+            x, y1, y2 = contrast_first_batch(ds, idx)
             n1 = len(y1)
             fc.write(f"{n1} {len(y2)}\n")
             np.concatenate([x.numpy().ravel(), y1.numpy().ravel(), y2.numpy().ravel()]).astype(np.float32).tofile(fb)

@@ -34,8 +34,9 @@ for row in point gaussian point-rc gaussian-rc; do
   tail -n 6 "$out/fit-$row.log"
 done
 uniform="--residual-detail-mm 0.5 --residual-detail-power 1.5"
-for row in preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 preset-gaussian-uniform \
-  preset-point-uniform; do
+preset_rows="preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 preset-gaussian-uniform
+             preset-point-uniform"
+for row in $preset_rows; do
   extra="--slice-profile point"
   case $row in *gaussian*) extra="--slice-profile gaussian" ;; esac
   case $row in *-k2) extra="$extra --profile-samples 2" ;; *-k8) extra="$extra --profile-samples 8" ;; esac
@@ -56,8 +57,7 @@ for c in t1c t2f; do
         --order $order --out "$out/interp${order}_$c.nii.gz" > /dev/null
   done
   args=("linear=$out/interp1_$c.nii.gz" "bspline=$out/interp3_$c.nii.gz")
-  for row in preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 preset-gaussian-uniform \
-    preset-point-uniform; do
+  for row in $preset_rows; do
     args+=("$row=$out/fit-$row/g_${c}_desc-mcinr.nii.gz")
   done
   echo "== $c"
