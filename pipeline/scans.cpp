@@ -1,6 +1,7 @@
 #include "mcinr/pipeline/scans.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "mcinr/core/device_copy.hpp"
@@ -87,8 +88,13 @@ std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, double backgr
   }
   // The mask dilated by a box of +-reach voxels per axis, as three
   // separable passes (a running count along each line): O(voxels) whatever
-  // the margin.
-  auto reach = [&](int d) { return long(std::min(mask_margin_mm / g.spacing[d], double(g.size[d]))); };
+  // the margin. The reach rounds up, so that any margin takes at least the
+  // next plane along a thick-slice axis: the grid voxels between the last
+  // plane in the mask and that one are brain, and without it the field is
+  // free there (a 3 mm margin rounded down is no plane along 4 mm slices).
+  auto reach = [&](int d) {
+    return long(std::min(std::ceil(mask_margin_mm / g.spacing[d] - 1e-6), double(g.size[d])));
+  };
   const long nx = long(g.size[0]), ny = long(g.size[1]), nz = long(g.size[2]);
   Kokkos::View<std::uint8_t*, MemSpace> near("near_mask", n), pass("near_mask_pass", n);
   Kokkos::deep_copy(near, scan.mask);

@@ -44,7 +44,8 @@ void require_overlap(const Scan& a, const std::string& a_name, const Scan& b, co
 // Flat indices (into `index`, sized to the scan's voxels) of the voxels that
 // make_samples takes from scan c with salt c + 1: all (mask_margin_mm < 0),
 // or those within the margin of the mask (a box dilation per axis, in that
-// scan's voxels) plus the share `background` of the rest. Returns the count.
+// scan's voxels, the margin rounded up to whole voxels) plus the share
+// `background` of the rest. Returns the count.
 std::size_t choose_voxels(const Scan& scan, double mask_margin_mm, double background, std::uint64_t salt,
                           const Kokkos::View<std::size_t*, MemSpace>& index);
 

@@ -5,6 +5,7 @@
 // state: parameters and Adam moments).
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -468,7 +469,7 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
   fs::remove_all(work);
 }
 
-TEST_CASE("the foreground margin is a box dilation of the mask, fast for any margin", "[pipeline][sampling]") {
+TEST_CASE("the foreground margin is a box dilation of the mask, rounded up to whole voxels, fast for any margin", "[pipeline][sampling]") {
   // A 30 x 20 x 9 scan (1 x 1 x 4 mm) with a few mask voxels, against a
   // brute-force box dilation written out here.
   pipeline::Scan scan;
@@ -489,8 +490,9 @@ TEST_CASE("the foreground margin is a box dilation of the mask, fast for any mar
     const std::size_t count = pipeline::choose_voxels(scan, margin, 0, 1, index);
     const auto chosen = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), index);
     std::vector<std::size_t> expected;
-    const long r[3] = {long(std::min(margin / 1, 30.0)), long(std::min(margin / 1, 20.0)),
-                       long(std::min(margin / 4, 9.0))};
+    // The reach rounds up: 2.5 mm is 3 voxels in-plane and one 4 mm plane.
+    const long r[3] = {long(std::min(std::ceil(margin / 1), 30.0)), long(std::min(std::ceil(margin / 1), 20.0)),
+                       long(std::min(std::ceil(margin / 4), 9.0))};
     for (long k = 0; k < 9; ++k)
       for (long j = 0; j < 20; ++j)
         for (long i = 0; i < 30; ++i) {
