@@ -34,10 +34,14 @@ struct SliceProfile {
   std::array<double, 3> thickness{0, 0, 0};  // the slice-select direction times the thickness, field units
 };
 
-// The profile at u in [0, 1) of its support: the offset t across the slab,
-// in thicknesses (box: [-1/2, 1/2]; Gaussian of FWHM one thickness: +-3
-// sigma), and the profile's (unnormalised) weight w there. Training draws u
-// at random within K strata; the residual correction takes their centres.
+// The profile at u in [0, 1): the offset t across the slab, in thicknesses,
+// where the profile's cumulative weight is u (box: [-1/2, 1/2]; Gaussian of
+// FWHM one thickness, truncated at +-3 sigma: its quantile), and the weight
+// w of that point (1: equal strata of u hold equal shares of the profile).
+// Training draws u at random within K strata; the residual correction takes
+// their centres. (Until 2026-11-27 the Gaussian spread u evenly over +-3
+// sigma and weighted each point by the profile there: the outer strata
+// weighed 0.1 as much as the inner, so K = 4 was nearly K = 2.)
 KOKKOS_INLINE_FUNCTION void profile_point(ProfileKind kind, double u, double& t, double& w) {
   t = 0;
   w = 1;
@@ -45,8 +49,8 @@ KOKKOS_INLINE_FUNCTION void profile_point(ProfileKind kind, double u, double& t,
     t = u - 0.5;
   } else if (kind == ProfileKind::gaussian) {
     const double sigma = 1.0 / 2.3548200450309493;  // FWHM = one thickness
-    t = (u - 0.5) * 6.0 * sigma;
-    w = math::exp(-0.5 * t * t / (sigma * sigma));
+    const double tail = 1.3498980316300946e-3;      // Phi(-3)
+    t = sigma * math::normal_quantile(tail + u * (1 - 2 * tail));
   }
 }
 

@@ -432,8 +432,9 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
     const pipeline::ResidualCorrection rc(scans, domain, g, o);
     const io::Volume residual = rc.residual(field, 0, {});
     REQUIRE(residual.voxels.size() == g.voxels());
-    // By hand: 5 points at the centres of 5 strata across the slab (z, 4 mm
-    // thick), weighted by the profile, for a few voxels.
+    // By hand: 5 points at the centres of 5 strata of the profile's weight
+    // across the slab (z, 4 mm thick; the Gaussian's quantiles by bisection
+    // on erfc, truncated at +-3 sigma), equal weights, for a few voxels.
     const int points = kind == ProfileKind::point ? 1 : 5;
     const std::size_t probe[3][3] = {{12, 12, 2}, {5, 17, 1}, {20, 9, 4}};
     Matrix<float> at("at", 3, 3 * std::size_t(points));
@@ -445,8 +446,11 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
         double t_mm = 0, w = 1;
         if (kind == ProfileKind::box) t_mm = 4.0 * (u - 0.5);
         if (kind == ProfileKind::gaussian) {
-          t_mm = (u - 0.5) * 6 * sigma;
-          w = std::exp(-0.5 * t_mm * t_mm / (sigma * sigma));
+          auto cdf = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+          const double target = cdf(-3) + u * (1 - 2 * cdf(-3));
+          double lo = -3, hi = 3;
+          for (int i = 0; i < 60; ++i) (cdf(0.5 * (lo + hi)) < target ? lo : hi) = 0.5 * (lo + hi);
+          t_mm = 0.5 * (lo + hi) * sigma;
         }
         weight[std::size_t(j)] = w;
         const auto p = g.world(double(probe[v][0]), double(probe[v][1]), double(probe[v][2]) + t_mm / 4.0);
