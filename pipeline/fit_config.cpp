@@ -344,8 +344,8 @@ std::vector<FitOption> make_options() {
       "crop-to-mask", "crop the written volumes to the output mask's box (4 voxels of margin)",
       [](FitConfig& c, bool v) { c.crop_to_mask = v; }, [](const FitConfig& c) { return c.crop_to_mask; }));
   o.push_back(real("mask-margin",
-                   "sample only voxels within this many mm of each scan's mask, rounded up to whole voxels per axis (< 0: every voxel, "
-                   "as the reference)",
+                   "sample only voxels within this many mm of each scan's mask, rounded up to whole voxels per "
+                   "axis (< 0: every voxel, as the reference)",
                    [](FitConfig& c) -> double& { return c.mask_margin; }));
   // The field and its training (shared with the engine demo).
   o.push_back(integer<int>(

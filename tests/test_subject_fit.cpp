@@ -473,7 +473,8 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
   fs::remove_all(work);
 }
 
-TEST_CASE("the foreground margin is a box dilation of the mask, rounded up to whole voxels, fast for any margin", "[pipeline][sampling]") {
+TEST_CASE("the foreground margin is a box dilation of the mask, rounded up to whole voxels, fast for any margin",
+          "[pipeline][sampling]") {
   // A 30 x 20 x 9 scan (1 x 1 x 4 mm) with a few mask voxels, against a
   // brute-force box dilation written out here.
   pipeline::Scan scan;

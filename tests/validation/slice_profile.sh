@@ -14,6 +14,12 @@
 set -euo pipefail
 build=${1:?build dir} out=${2:?output dir}
 shift 2
+preset_rows="preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 preset-gaussian-uniform
+             preset-point-uniform"
+known="point gaussian point-rc gaussian-rc ${preset_rows//[[:space:]]/ }"
+for row in "$@"; do
+  [[ " $known " == *" $row "* ]] || { echo "slice_profile.sh: unknown row '$row' (rows: $(tr -s " " <<< "$known"))" >&2; exit 2; }
+done
 chosen=" $* "
 wanted() { [ "$chosen" = "  " ] || [[ $chosen == *" $1 "* ]]; }
 b=$(cd "$(dirname "$0")/../../.." && pwd)/shared/data/brats2023-gli-00001-000/BraTS-GLI-00001-000
@@ -40,8 +46,6 @@ for row in point gaussian point-rc gaussian-rc; do
   tail -n 6 "$out/fit-$row.log"
 done
 uniform="--residual-detail-mm 0.5 --residual-detail-power 1.5"
-preset_rows="preset-point preset-gaussian preset-gaussian-k2 preset-gaussian-k8 preset-gaussian-uniform
-             preset-point-uniform"
 for row in $preset_rows; do
   wanted "$row" || continue
   extra="--slice-profile point"
