@@ -81,7 +81,6 @@ FieldTrainer<Scalar>::FieldTrainer(const FieldConfig& field, const TrainConfig& 
     throw std::logic_error("slice profiles: one per contrast");
   if (k_ > 1) {
     profile_coords_ = Matrix<Scalar>("profile_coords", 3, b * k_);
-    profile_weights_ = Vector<Scalar>("profile_weights", b * k_);
     profile_prediction_ = Vector<Scalar>("profile_prediction", std::size_t(field_.contrasts()) * b);
     profile_d_ = Vector<Scalar>("profile_d", std::size_t(field_.contrasts()) * b);
   }
@@ -156,13 +155,12 @@ std::vector<std::size_t> gather_batch(const random::Permutation& perm, const Sam
 
 // Spreads each sample of the batch over K points across its slab:
 // points(:, i K + k) = coords(:, i) + t_ik thickness_c, t_ik drawn in
-// stratum k of the profile's support, weights(i K + k) the profile there,
-// normalised over k. Samples in [bounds[c], bounds[c+1]) are of contrast c.
+// stratum k of the profile's weight (each point weighs 1/K). Samples in
+// [bounds[c], bounds[c+1]) are of contrast c.
 template <class Scalar>
 void spread_profile(const Matrix<Scalar>& coords, const Kokkos::View<std::uint64_t*, MemSpace>& order, std::size_t count,
                     int k, const std::vector<std::size_t>& per_contrast, const std::vector<SliceProfile>& profiles,
-                    std::uint64_t seed, std::uint64_t epoch, std::uint64_t samples, const Matrix<Scalar>& points,
-                    const Vector<Scalar>& weights) {
+                    std::uint64_t seed, std::uint64_t epoch, std::uint64_t samples, const Matrix<Scalar>& points) {
   std::size_t begin = 0;
   for (std::size_t c = 0; c < per_contrast.size(); ++c) {
     const std::size_t end = begin + per_contrast[c];
@@ -172,51 +170,47 @@ void spread_profile(const Matrix<Scalar>& coords, const Kokkos::View<std::uint64
     const std::uint64_t stream = static_cast<std::uint64_t>(random::Stream::slice_profile);
     Kokkos::parallel_for(
         "mcinr::profile_points", Kokkos::RangePolicy<ExecSpace>(begin, end), KOKKOS_LAMBDA(const std::size_t i) {
-          Scalar total = 0;
           for (int j = 0; j < k; ++j) {
             const std::uint64_t counter = (epoch * samples + order(i)) * std::uint64_t(k) + std::uint64_t(j);
             const double u = (double(j) + random::uniform(seed, stream, counter)) / double(k);  // stratum j of [0, 1)
-            double t = 0, w = 1;
-            profile_point(kind, u, t, w);
+            const double t = profile_offset(kind, u);
             const std::size_t col = i * std::size_t(k) + std::size_t(j);
             points(0, col) = coords(0, i) + Scalar(t) * dx;
             points(1, col) = coords(1, i) + Scalar(t) * dy;
             points(2, col) = coords(2, i) + Scalar(t) * dz;
-            weights(col) = Scalar(w);
-            total += Scalar(w);
           }
-          for (int j = 0; j < k; ++j) weights(i * std::size_t(k) + std::size_t(j)) /= total;
         });
     begin = end;
   }
 }
 
-// reduced(i, c) = sum_k weights(i K + k) out(i K + k, c).
+// reduced(i, c) = sum_k out(i K + k, c) / K.
 template <class Scalar>
-void reduce_profile(ConstMatrixRef<Scalar> out, const Vector<Scalar>& weights, int k, std::size_t count,
-                    MatrixRef<Scalar> reduced) {
+void reduce_profile(ConstMatrixRef<Scalar> out, int k, std::size_t count, MatrixRef<Scalar> reduced) {
   const int contrasts = int(out.extent(1));
+  const Scalar weight = Scalar(1) / Scalar(k);
   Kokkos::parallel_for(
       "mcinr::profile_reduce", Kokkos::RangePolicy<ExecSpace>(0, count * contrasts), KOKKOS_LAMBDA(const std::size_t t) {
         const std::size_t i = t % count;
         const int c = int(t / count);
         Scalar sum = 0;
-        for (int j = 0; j < k; ++j) sum += weights(i * k + j) * out(i * k + j, c);
+        for (int j = 0; j < k; ++j) sum += weight * out(i * k + j, c);
         reduced(i, c) = sum;
       });
 }
 
-// d_out(i K + k, c) = weights(i K + k) d_reduced(i, c).
+// d_out(i K + k, c) = d_reduced(i, c) / K.
 template <class Scalar>
-void spread_gradient(ConstMatrixRef<Scalar> d_reduced, const Vector<Scalar>& weights, int k, MatrixRef<Scalar> d_out) {
+void spread_gradient(ConstMatrixRef<Scalar> d_reduced, int k, MatrixRef<Scalar> d_out) {
   const std::size_t rows = d_out.extent(0);
   const int contrasts = int(d_out.extent(1));
+  const Scalar weight = Scalar(1) / Scalar(k);
   Kokkos::parallel_for(
       "mcinr::profile_spread_gradient", Kokkos::RangePolicy<ExecSpace>(0, rows * contrasts),
       KOKKOS_LAMBDA(const std::size_t t) {
         const std::size_t r = t % rows;
         const int c = int(t / rows);
-        d_out(r, c) = weights(r) * d_reduced(r / k, c);
+        d_out(r, c) = weight * d_reduced(r / k, c);
       });
 }
 
@@ -235,7 +229,7 @@ template <class Scalar> double FieldTrainer<Scalar>::train_step(std::size_t firs
   for (int c = 0; c < split.contrasts(); ++c) per_contrast.push_back(split.count(c));
   if (k_ > 1)
     detail::spread_profile<Scalar>(batch_coords_, order_, count, k_, per_contrast, samples_.profiles, train_.seed,
-                                   std::uint64_t(epoch_), samples_.size(), profile_coords_, profile_weights_);
+                                   std::uint64_t(epoch_), samples_.size(), profile_coords_);
   std::vector<std::size_t> point_counts = per_contrast;
   for (auto& n : point_counts) n *= std::size_t(k_);
   const BatchSplit point_split = k_ > 1 ? BatchSplit::counts(point_counts) : split;
@@ -252,9 +246,9 @@ template <class Scalar> double FieldTrainer<Scalar>::train_step(std::size_t firs
   if (k_ > 1) {
     const MatrixRef<Scalar> reduced(profile_prediction_.data(), count, mlp.contrasts());
     const MatrixRef<Scalar> d_reduced(profile_d_.data(), count, mlp.contrasts());
-    detail::reduce_profile<Scalar>(mlp.output(), profile_weights_, k_, count, reduced);
+    detail::reduce_profile<Scalar>(mlp.output(), k_, count, reduced);
     loss = masked_mse<Scalar>(reduced, values, split, d_reduced);
-    detail::spread_gradient<Scalar>(d_reduced, profile_weights_, k_, d_output);
+    detail::spread_gradient<Scalar>(d_reduced, k_, d_output);
   } else {
     loss = masked_mse<Scalar>(mlp.output(), values, split, d_output);
   }

@@ -34,24 +34,22 @@ struct SliceProfile {
   std::array<double, 3> thickness{0, 0, 0};  // the slice-select direction times the thickness, field units
 };
 
-// The profile at u in [0, 1): the offset t across the slab, in thicknesses,
-// where the profile's cumulative weight is u (box: [-1/2, 1/2]; Gaussian of
-// FWHM one thickness, truncated at +-3 sigma: its quantile), and the weight
-// w of that point (1: equal strata of u hold equal shares of the profile).
-// Training draws u at random within K strata; the residual correction takes
-// their centres. (Until 2026-11-27 the Gaussian spread u evenly over +-3
-// sigma and weighted each point by the profile there: the outer strata
-// weighed 0.1 as much as the inner, so K = 4 was nearly K = 2.)
-KOKKOS_INLINE_FUNCTION void profile_point(ProfileKind kind, double u, double& t, double& w) {
-  t = 0;
-  w = 1;
-  if (kind == ProfileKind::box) {
-    t = u - 0.5;
-  } else if (kind == ProfileKind::gaussian) {
+// The offset across the slab, in thicknesses, where the profile's cumulative
+// weight is u in [0, 1) (box: [-1/2, 1/2]; Gaussian of FWHM one thickness,
+// truncated at +-3 sigma: its quantile). Equal strata of u hold equal shares
+// of the profile, so the K points of a sample weigh 1/K each. Training draws
+// u at random within K strata; the residual correction takes their centres.
+// (Until 2026-11-27 the Gaussian spread u evenly over +-3 sigma and weighted
+// each point by the profile there: the outer strata weighed 0.1 as much as
+// the inner, so K = 4 was nearly K = 2.)
+KOKKOS_INLINE_FUNCTION double profile_offset(ProfileKind kind, double u) {
+  if (kind == ProfileKind::box) return u - 0.5;
+  if (kind == ProfileKind::gaussian) {
     const double sigma = 1.0 / 2.3548200450309493;  // FWHM = one thickness
     const double tail = 1.3498980316300946e-3;      // Phi(-3)
-    t = sigma * math::normal_quantile(tail + u * (1 - 2 * tail));
+    return sigma * math::normal_quantile(tail + u * (1 - 2 * tail));
   }
+  return 0;
 }
 
 template <class Scalar> struct SampleSet {
@@ -189,7 +187,6 @@ template <class Scalar> class FieldTrainer {
   // Slice profiles: K points per sample.
   int k_ = 1;                          // points per sample (1: point samples)
   Matrix<Scalar> profile_coords_;      // 3 x B K
-  Vector<Scalar> profile_weights_;     // B K
   Vector<Scalar> profile_prediction_;  // B x contrasts (the weighted means)
   Vector<Scalar> profile_d_;           // B x contrasts
 };

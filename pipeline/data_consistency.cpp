@@ -126,22 +126,15 @@ ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& d
     Kokkos::View<std::size_t*, MemSpace> index("residual_voxels", n);
     const std::size_t count =
         choose_voxels(scans[c], options_.mask_margin_mm, options_.background, std::uint64_t(c + 1), index);
-    // The points across the slab and their weights: the centres of the
+    // The points across the slab, of equal weight: the centres of the
     // strata training draws from (core/trainer.hpp), or the voxel centre.
     SliceProfile profile;
     if (!options_.profiles.empty()) profile = options_.profiles[std::size_t(c)];
     const int points = profile.kind == ProfileKind::point ? 1 : options_.profile_points;
     std::vector<double> offsets(std::size_t(points), 0.0);
-    point_weight_[c].assign(std::size_t(points), 1.0f);
-    double total = 0;
-    for (int j = 0; j < points; ++j) {
-      double t = 0, w = 1;
-      if (points > 1) profile_point(profile.kind, (j + 0.5) / points, t, w);
-      offsets[std::size_t(j)] = t;
-      point_weight_[c][std::size_t(j)] = float(w);
-      total += w;
-    }
-    for (float& w : point_weight_[c]) w = float(w / total);
+    if (points > 1)
+      for (int j = 0; j < points; ++j) offsets[std::size_t(j)] = profile_offset(profile.kind, (j + 0.5) / points);
+    points_[c] = std::size_t(points);
     coords_[c] = gather_columns(grid_coordinates(scan_grid_[c], domain), index, count, offsets, profile.thickness);
     const auto host_index = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), index);
     measured_[c] = mcinr::to_host(scans[c].volume.values);
@@ -166,12 +159,12 @@ io::Volume ResidualCorrection::residual(Field<float>& field, int c, const StopRe
   if (!field.predict(coords_[c], at_points, stop)) return residual;
   const std::vector<float> predicted =
       mcinr::to_host(Kokkos::View<const float*, MemSpace>(Kokkos::subview(at_points, Kokkos::ALL(), c)));
-  const std::vector<float>& w = point_weight_[c];
-  const std::size_t points = w.size();
+  const std::size_t points = points_[c];
+  const float weight = float(1.0 / double(points));
   residual.voxels = measured_[c];  // the scan itself where the field was not fitted
   for (std::size_t s = 0; s < voxels_[c].size(); ++s) {
     float mean = 0;
-    for (std::size_t j = 0; j < points; ++j) mean += w[j] * predicted[s * points + j];
+    for (std::size_t j = 0; j < points; ++j) mean += weight * predicted[s * points + j];
     residual.voxels[voxels_[c][s]] -= mean;
   }
   return residual;

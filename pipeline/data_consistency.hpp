@@ -87,7 +87,7 @@ class ResidualCorrection {
   Options options_;
   io::Geometry scan_grid_[2];
   Matrix<float> coords_[2];             // field coordinates of the points predicted, 3 x (M x points)
-  std::vector<float> point_weight_[2];  // per point across a slab (normalised; one point for a point sample)
+  std::size_t points_[2] = {1, 1};  // field values per scan voxel, of equal weight (1: a point sample)
   std::vector<std::size_t> voxels_[2];  // the M sampled voxels' flat indices in the scan
   std::vector<float> measured_[2];      // every voxel of the scan in field intensity units
   Kokkos::View<float*, MemSpace> weight_[2];  // w on the output grid (empty: all voxels sampled)
