@@ -98,7 +98,7 @@ TEST_CASE("volumes are written as float32, int16 (rounded, clamped) or uint8", "
   fs::remove_all(dir);
 }
 
-TEST_CASE("the automatic head mask: Otsu, the largest component, holes filled; nonzero on a zero background",
+TEST_CASE("the automatic head mask: Otsu, the largest component, holes filled, nonzero on a zero background",
           "[clinical][mask]") {
   // A noisy background (Rician-like, never 0), a bright ball with a dark
   // core (a ventricle), and a small bright speck apart from it.
@@ -155,7 +155,7 @@ TEST_CASE("the automatic head mask: Otsu, the largest component, holes filled; n
   CHECK(io::mask_share(nonzero.voxels) == Approx(double(ball) / double(n * n * n)));
 }
 
-TEST_CASE("coverage: the output mask is the union of the scans' masks; each contrast's invented share",
+TEST_CASE("coverage: the output mask is the union of the scans' masks, each contrast's invented share",
           "[clinical][coverage]") {
   // Output grid 20^3 at 1 mm. Scan A: 20 x 20 x 5 at 1 x 1 x 4 mm (z thick),
   // covers all of it. Scan B: 10 x 20 x 20 at 1 mm, only x < 10.

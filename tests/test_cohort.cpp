@@ -89,7 +89,7 @@ TEST_CASE("mean and sample standard deviation skip missing values", "[cohort]") 
   CHECK(cohort::mean_std({}).n == 0);
 }
 
-TEST_CASE("the [slurm] section sets the batch script; fit keys are left alone", "[cohort]") {
+TEST_CASE("the [slurm] section sets the batch script, fit keys are left alone", "[cohort]") {
   const fs::path dir = fresh_dir("mcinr_cohort_slurm");
   const fs::path ini = dir / "fit.ini";
   std::ofstream(ini) << "epochs = 3\nhidden = 64\n[slurm]\npartition = a100\ntime = 1:00:00\nmem = 16G\n"

@@ -176,7 +176,7 @@ TEST_CASE("the checkpoint's settings come from the options", "[fit-config]") {
   CHECK(c.settings().count("mask_auto") == 0);
 }
 
-TEST_CASE("presets set values; options given beside a preset win, wherever they come from", "[fit-config]") {
+TEST_CASE("presets set values, options given beside a preset win, wherever they come from", "[fit-config]") {
   FitConfig c;
   apply_fit_options(c, {{"preset", "fast-cpu"}, {"hidden", "96"}}, "");
   CHECK(c.preset == "fast-cpu");

@@ -69,7 +69,7 @@ TEST_CASE("metrics refuse bad input", "[metrics]") {
   CHECK_THROWS_AS(reference_normalize(flat, v.mask), std::invalid_argument);
 }
 
-TEST_CASE("SSIM over the box where two volumes differ equals the full SSIM; mask_box finds the box", "[metrics]") {
+TEST_CASE("SSIM over the box where two volumes differ equals the full SSIM, mask_box finds the box", "[metrics]") {
   const GridShape shape{40, 32, 28};
   std::vector<double> a(shape.size());
   std::uint64_t state = 12345;

@@ -127,7 +127,7 @@ TEST_CASE("NaN and infinite voxels survive a NIfTI round trip (so inputs can be 
 // the checkerboard entirely (its response at 1/2 cycle per voxel is e^-44)
 // and keeps the constant, so away from the in-plane edges the detail is the
 // checkerboard alone and its weights between the slices are (1 - t)^p, t^p.
-TEST_CASE("fading detail: the smooth part linear, the detail as (1 - t)^p; the slices kept", "[io][resample]") {
+TEST_CASE("fading detail: the smooth part linear, the detail as (1 - t)^p, the slices kept", "[io][resample]") {
   const std::size_t n = 40, slices = 4;
   Volume thick;
   thick.geometry.size = {n, n, slices};

@@ -98,7 +98,7 @@ TEST_CASE("corrected_geometry undoes a header motion: R^-1 D, T^-1(origin)", "[i
   CHECK(distance(t.apply_inverse(p), q) < 1e-9);
 }
 
-TEST_CASE("a transform file round-trips; a missing one is refused", "[io][registration]") {
+TEST_CASE("a transform file round-trips, a missing one is refused", "[io][registration]") {
   const RigidTransform t = motion(2, -3, 1.5, 3, -2, 2.5);
   const std::string path = scratch("t.tfm").string();
   write_transform(path, t);

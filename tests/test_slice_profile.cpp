@@ -58,7 +58,7 @@ double held_out_rmse(FieldTrainer<float>& trainer) {
 
 }  // namespace
 
-TEST_CASE("a box-profile fit recovers what the slab average hides; a point fit does not", "[profile][training]") {
+TEST_CASE("a box-profile fit recovers what the slab average hides, a point fit does not", "[profile][training]") {
   FieldConfig field;
   field.encoding.fourier_features = 48;
   field.encoding.fourier_scale = 2.0;

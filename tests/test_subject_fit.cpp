@@ -291,7 +291,7 @@ TEST_CASE("fast evaluation predicts the mask's voxels and scores them as the who
   fs::remove_all(work);
 }
 
-TEST_CASE("residual correction keeps the measurements; beyond the sampled voxels the scan is interpolated",
+TEST_CASE("residual correction keeps the measurements, beyond the sampled voxels the scan is interpolated",
           "[pipeline][correction]") {
   const fs::path work = fresh_dir("fit_residual");
   const std::string subject = make_subject(work);
@@ -617,7 +617,7 @@ TEST_CASE("a checkpoint with NaN weights or a broken range is refused by infer a
   fs::remove_all(work);
 }
 
-TEST_CASE("data consistency keeps the measurements; clamping keeps the scans' range", "[pipeline]") {
+TEST_CASE("data consistency keeps the measurements, clamping keeps the scans' range", "[pipeline]") {
   const fs::path work = fresh_dir("fit_consistency");
   const std::string subject = make_subject(work);
   pipeline::FitConfig c = small_fit(subject, work / "fit");

@@ -31,7 +31,7 @@ TEST_CASE("damaged CSV is refused with the line", "[io]") {
   CHECK(t.rows[0] == std::vector<std::string>{"1", ""});
 }
 
-TEST_CASE("key = value records round-trip; newlines in values are flattened", "[io]") {
+TEST_CASE("key = value records round-trip, newlines in values are flattened", "[io]") {
   const auto dir = std::filesystem::temp_directory_path() / "mcinr_text_files_test";
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "state.txt").string();
