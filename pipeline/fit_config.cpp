@@ -313,6 +313,11 @@ std::vector<FitOption> make_options() {
       "clamp", "clamp predictions to each scan's intensity range",
       [](FitConfig& c, bool v) { c.clamp = v; }, [](const FitConfig& c) { return c.clamp; }));
   o.push_back(flag(
+      "brain-floor",
+      "inside the brain mask, lift each prediction to the lowest intensity its scan measured there, in the scans' "
+      "units as the corrections keep them (needs a brain mask; without one it does nothing)",
+      [](FitConfig& c, bool v) { c.brain_floor = v; }, [](const FitConfig& c) { return c.brain_floor; }));
+  o.push_back(flag(
       "early-stopping", "stop on the MI rule (needs --eval-every 1)",
       [](FitConfig& c, bool v) { c.early_stopping = v; }, [](const FitConfig& c) { return c.early_stopping; }));
   o.push_back(integer<int>("eval-every", "evaluate every N epochs", [](FitConfig& c) -> int& { return c.eval_every; }));
@@ -495,13 +500,13 @@ const std::map<std::string, std::map<std::string, std::string>>& presets() {
         {"layers", "4"}, {"head-hidden", "128"}, {"model", "split-head"}, {"epochs", "1000"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
         {"fast-encoding", "false"}, {"residual-correction", "true"}, {"residual-detail-mm", "1.5,0.7"},
-        {"residual-detail-power", "0.5,2"}, {"clamp", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
+        {"residual-detail-power", "0.5,2"}, {"clamp", "true"}, {"brain-floor", "true"}, {"eval-every", "1000"}, {"time-budget", "570s"}}},
       {"gpu",
        {{"encoding", "fourier"}, {"fourier-features", "256"}, {"fourier-scale", "3"}, {"hidden", "1024"},
         {"layers", "4"}, {"head-hidden", "512"}, {"model", "split-head"}, {"epochs", "50"}, {"batch-size", "1000"},
         {"lr", "0.0004"}, {"schedule", "cosine-step"}, {"mask-margin", "3"}, {"fast-evaluation", "true"},
         {"fast-encoding", "false"}, {"residual-correction", "true"}, {"residual-detail-mm", "0.5"},
-        {"residual-detail-power", "1.5"}, {"clamp", "true"}, {"eval-every", "10"}}}};
+        {"residual-detail-power", "1.5"}, {"clamp", "true"}, {"brain-floor", "true"}, {"eval-every", "10"}}}};
   return all;
 }
 

@@ -64,6 +64,9 @@ struct FitConfig {
   std::array<double, 2> residual_detail_mm{0, 0}, residual_detail_power{2, 2};
   // Predictions are clamped to each scan's intensity range.
   bool clamp = false;
+  // Inside the brain mask, each contrast's prediction is lifted to the
+  // lowest intensity its scan measured there (pipeline::lowest_inside).
+  bool brain_floor = false;
   // Wall-clock budget (s) from the start of loading to the last file written;
   // 0: none. The learning rate then falls by the step over what the budget
   // allows (train.epochs is only a cap).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "mcinr/core/device_copy.hpp"
@@ -184,6 +186,29 @@ SliceProfile slice_profile(const Scan& scan, const FieldDomain& domain, ProfileK
   p.kind = kind;
   for (int r = 0; r < 3; ++r) p.thickness[r] = g.direction[3 * r + axis] * thickness * 2.0 / (domain.hi - domain.lo);
   return p;
+}
+
+double lowest_inside(const Scan& scan, const io::Geometry& grid, const std::vector<std::uint8_t>& mask) {
+  if (mask.size() != grid.voxels()) throw std::invalid_argument("lowest_inside: a mask of another grid");
+  const io::Geometry& g = scan.volume.geometry;
+  const auto values = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), scan.volume.values);
+  double lowest = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        const auto x = grid.continuous_index(g.world(double(i), double(j), double(k)));
+        long n[3];
+        bool inside = true;
+        for (int a = 0; a < 3; ++a) {
+          n[a] = std::lround(x[a]);
+          inside = inside && n[a] >= 0 && n[a] < long(grid.size[a]);
+        }
+        if (!inside || !mask[std::size_t(n[0]) + grid.size[0] * (std::size_t(n[1]) + grid.size[1] * std::size_t(n[2]))])
+          continue;
+        const double v = values(i + g.size[0] * (j + g.size[1] * k));
+        if (std::isnan(lowest) || v < lowest) lowest = v;
+      }
+  return lowest;
 }
 
 }  // namespace mcinr::pipeline

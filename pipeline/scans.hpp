@@ -62,4 +62,10 @@ SampleSet<float> make_samples(const Scan scans[2], const FieldDomain& domain, do
 // axis' spacing).
 SliceProfile slice_profile(const Scan& scan, const FieldDomain& domain, ProfileKind kind, double thickness_mm);
 
+// The lowest intensity a scan measured inside a mask on another grid (the
+// brain mask on the output grid; one byte per voxel, x fastest): over the
+// scan's voxels whose centre's nearest grid voxel lies in the mask. NaN
+// where no scan voxel does.
+double lowest_inside(const Scan& scan, const io::Geometry& grid, const std::vector<std::uint8_t>& mask);
+
 }  // namespace mcinr::pipeline

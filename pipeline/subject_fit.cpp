@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "mcinr/backends/device_info.hpp"
@@ -56,6 +57,12 @@ struct SubjectFit::State {
   Matrix<float> query;
   Matrix<float> masked_query;                       // fast evaluation: the brain mask's voxels
   Kokkos::View<std::size_t*, MemSpace> mask_index;  // their voxel indices
+  DeviceMask brain;                                 // the brain mask on the output grid (empty: none)
+  // --brain-floor: per contrast, the lowest intensity its scan measured
+  // inside the brain mask, in [0, 1] units (NaN: none).
+  std::array<float, 2> floor{std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN()};
+  std::array<double, 2> floor_value{std::numeric_limits<double>::quiet_NaN(),
+                                    std::numeric_limits<double>::quiet_NaN()};  // the same, in the scans' units
   std::optional<DataConsistency> consistency;
   std::optional<ResidualCorrection> correction;
   FitPlan plan;
@@ -125,6 +132,21 @@ void clamp_unit(const Matrix<float>& prediction) {
   Kokkos::parallel_for(
       "mcinr::clamp", Kokkos::RangePolicy<ExecSpace>(0, prediction.size()),
       KOKKOS_LAMBDA(const std::size_t i) { p[i] = p[i] < 0.0f ? 0.0f : (p[i] > 1.0f ? 1.0f : p[i]); });
+}
+
+// Inside the mask, each contrast's prediction lifted to its floor (NaN: left
+// as it is).
+void lift_to_floor(const Matrix<float>& prediction, const DeviceMask& mask, const std::array<float, 2>& floor) {
+  for (int c = 0; c < 2; ++c) {
+    if (std::isnan(floor[c])) continue;
+    const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
+    const float f = floor[c];
+    Kokkos::parallel_for(
+        "mcinr::brain_floor", Kokkos::RangePolicy<ExecSpace>(0, column.extent(0)),
+        KOKKOS_LAMBDA(const std::size_t v) {
+          if (mask(v) && column(v) < f) column(v) = f;
+        });
+  }
 }
 
 // The whole grid from the brain mask's predictions: each contrast's voxels
@@ -244,11 +266,20 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     }
   }
   const DeviceMask brain = load_mask(c.brain_mask, s.grid);
+  s.brain = brain;
   for (int i = 0; i < 2; ++i) s.masks[i] = host_mask(s.scans[i].mask);
   s.coverage = output_coverage({s.scans[0].volume.geometry, s.scans[1].volume.geometry}, {&s.masks[0], &s.masks[1]},
                                s.grid);
-  // The brain mask's voxels are scored: they are written too.
-  if (brain.extent(0) > 0) include_in_output_mask(s.coverage, host_mask(brain));
+  if (brain.extent(0) > 0) {
+    const std::vector<std::uint8_t> on_host = host_mask(brain);
+    // The brain mask's voxels are scored: they are written too.
+    include_in_output_mask(s.coverage, on_host);
+    for (int i = 0; c.brain_floor && i < 2; ++i) {
+      const double lowest = lowest_inside(s.scans[i], s.grid, on_host);
+      if (!std::isnan(lowest)) s.floor[i] = float((lowest - s.scans[i].lo) / (double(s.scans[i].hi) - s.scans[i].lo));
+      s.floor_value[i] = lowest;
+    }
+  }
   require(s.coverage.inside_count > 0 || c.no_mask_output,
           "the scans' masks do not reach the output grid (" + s.grid.summary() +
               "): every output voxel would be masked; choose another grid, or give --no-mask-output");
@@ -327,6 +358,18 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
                   c.outside_fov == "zero" ? "written as 0" : "the field invents it from the other contrast",
                   s.names.coverage[i].c_str());
     p.notes.push_back(line);
+  }
+  if (c.brain_floor) {
+    if (brain.extent(0) == 0) {
+      p.warnings.push_back("--brain-floor without a brain mask (--brain-mask) does nothing");
+    } else {
+      char line[400];
+      std::snprintf(line, sizeof line,
+                    "brain floor: inside the brain mask, %s at least %.6g and %s at least %.6g (the lowest each scan "
+                    "measured there)",
+                    s.names.prefix[0].c_str(), s.floor_value[0], s.names.prefix[1].c_str(), s.floor_value[1]);
+      p.notes.push_back(line);
+    }
   }
   {
     // Two scans thick along the same world direction leave the same gaps:
@@ -529,12 +572,15 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     const auto tc = Clock::now();
     if (s.correction && !s.correction->apply(trainer.field(), prediction, stop)) return std::nullopt;
     if (c.clamp) clamp_unit(prediction);
+    if (s.brain.extent(0) > 0) lift_to_floor(prediction, s.brain, s.floor);
     if (s.consistency) s.consistency->apply(prediction);
     correct_seconds = seconds_since(tc);
     const auto t1 = Clock::now();
     // The reference stretches each prediction to [0, 1]; corrected outputs
-    // keep the scans' units, so that measured voxels keep their values.
-    const bool stretch = !s.correction && !s.consistency;
+    // keep the scans' units, so that measured voxels keep their values, and
+    // so do floored ones, so that the floor stays what the scans measured.
+    const bool floored = !std::isnan(s.floor[0]) || !std::isnan(s.floor[1]);
+    const bool stretch = !s.correction && !s.consistency && !floored;
     DeviceValues pred[2] = {unit_scaled(prediction, 0, stretch), unit_scaled(prediction, 1, stretch)};
     std::optional<Scores> scores = s.evaluator.score(pred, stop);
     score_seconds = seconds_since(t1);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "learned_scale_encoding.hpp"
+#include "mcinr/core/device_copy.hpp"
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/io/checkpoint.hpp"
 #include "mcinr/pipeline/data_consistency.hpp"
@@ -511,6 +512,96 @@ TEST_CASE("the foreground margin is a box dilation of the mask, rounded up to wh
     REQUIRE(count == expected.size());
     for (std::size_t s = 0; s < count; ++s) CHECK(chosen(s) == expected[s]);
   }
+}
+
+TEST_CASE("the brain floor is the lowest intensity a scan measured inside the mask, in world space",
+          "[pipeline][floor]") {
+  // An 8 x 8 x 16 grid (1 mm, origin 0) and an 8 x 8 x 4 scan of 4 mm
+  // slices whose centres fall on grid planes 1, 5, 9, 13 (z up) or 13, 9,
+  // 5, 1 (z flipped); voxel (i, j, k) holds 100 k + 10 j + i - 50.
+  io::Geometry grid;
+  grid.size = {8, 8, 16};
+  std::vector<std::uint8_t> mask(grid.voxels(), 0);
+  for (std::size_t z = 9; z <= 13; ++z)  // planes 9..13, x >= 3, y >= 2
+    for (std::size_t y = 2; y < 8; ++y)
+      for (std::size_t x = 3; x < 8; ++x) mask[x + 8 * (y + 8 * z)] = 1;
+  pipeline::Scan scan;
+  io::Geometry& g = scan.volume.geometry;
+  g.size = {8, 8, 4};
+  g.spacing = {1, 1, 4};
+  std::vector<float> values;
+  for (int k = 0; k < 4; ++k)
+    for (int j = 0; j < 8; ++j)
+      for (int i = 0; i < 8; ++i) values.push_back(float(100 * k + 10 * j + i - 50));
+  scan.volume.values = to_device(values);
+  g.origin = {0, 0, 1};
+  // Slices 2 and 3 (planes 9, 13) lie in the mask: 200 + 20 + 3 - 50.
+  CHECK(pipeline::lowest_inside(scan, grid, mask) == 173);
+  g.direction = {1, 0, 0, 0, 1, 0, 0, 0, -1};
+  g.origin = {0, 0, 13};
+  // Now slices 0 and 1 do: 0 + 20 + 3 - 50.
+  CHECK(pipeline::lowest_inside(scan, grid, mask) == -27);
+  // Shifted half a voxel in x: the centres x + 0.4 still round to x.
+  g.origin = {0.4, 0, 13};
+  CHECK(pipeline::lowest_inside(scan, grid, mask) == -27);
+  g.origin = {-0.6, 0, 13};  // now x - 0.6 rounds to x - 1: i = 4 is the first inside
+  CHECK(pipeline::lowest_inside(scan, grid, mask) == -26);
+  std::fill(mask.begin(), mask.end(), 0);
+  CHECK(std::isnan(pipeline::lowest_inside(scan, grid, mask)));
+  CHECK_THROWS(pipeline::lowest_inside(scan, grid, std::vector<std::uint8_t>(10, 1)));
+}
+
+TEST_CASE("the brain floor (--brain-floor) lifts the prediction inside the brain mask to what the scans measured there",
+          "[pipeline][floor]") {
+  const fs::path work = fresh_dir("fit_brain_floor");
+  const std::string subject = make_subject(work);
+  const io::Volume brain = read(fs::path(subject) / "s_brainmask.nii.gz");
+  // The scans' voxels on the 1 mm grid: s_a's slice k is plane 4 k + 3 (z),
+  // s_b's slice k plane 4 k + 3 (y); the lowest of each inside the mask.
+  const io::Volume lr_a = read(fs::path(subject) / "s_a_LR.nii.gz"), lr_b = read(fs::path(subject) / "s_b_LR.nii.gz");
+  float lowest[2] = {1e30f, 1e30f};
+  for (std::size_t k = 0; k < 6; ++k)
+    for (std::size_t j = 0; j < 24; ++j)
+      for (std::size_t i = 0; i < 24; ++i) {
+        if (brain.at(i, j, 4 * k + 3) > 0) lowest[0] = std::min(lowest[0], lr_a.at(i, j, k));
+        if (brain.at(i, 4 * k + 3, j) > 0) lowest[1] = std::min(lowest[1], lr_b.at(i, k, j));
+      }
+  REQUIRE(lowest[0] > 0);
+  // Without the floor the 3-epoch field dips below it inside the mask;
+  // with it, nothing there is lower, and the dips sit on the floor.
+  for (const bool floor : {false, true}) {
+    pipeline::FitConfig c = small_fit(subject, work / (floor ? "floor" : "plain"));
+    c.clamp = true;
+    c.brain_floor = floor;
+    struct : Recorder {
+      std::string note;
+      void planned(const pipeline::FitPlan& p) override {
+        for (const auto& n : p.notes)
+          if (n.rfind("brain floor", 0) == 0) note = n;
+      }
+    } r;
+    pipeline::fit_subject(c, r);
+    INFO(r.note);
+    for (int ci = 0; ci < 2; ++ci) {
+      const io::Volume out = read(fs::path(c.out) / (ci ? "s_b_desc-mcinr.nii.gz" : "s_a_desc-mcinr.nii.gz"));
+      float least = 1e30f;
+      std::size_t on_floor = 0;
+      for (std::size_t v = 0; v < out.voxels.size(); ++v) {
+        if (brain.voxels[v] <= 0) continue;
+        least = std::min(least, out.voxels[v]);
+        on_floor += std::abs(out.voxels[v] - lowest[ci]) < 1e-3f * lowest[ci] ? 1 : 0;
+      }
+      INFO("contrast " << ci << (floor ? " with" : " without") << " the floor: in-mask minimum " << least << ", floor "
+                       << lowest[ci]);
+      if (!floor) {
+        CHECK(least < lowest[ci] * (1 - 1e-3f));
+      } else {
+        CHECK(least >= lowest[ci] * (1 - 1e-5f));
+        CHECK(on_floor > 0);
+      }
+    }
+  }
+  fs::remove_all(work);
 }
 
 TEST_CASE("a finished fit whose outputs went missing writes them again on --resume, without training",
