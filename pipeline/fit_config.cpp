@@ -310,7 +310,9 @@ std::vector<FitOption> make_options() {
       "value, or two",
       &FitConfig::residual_detail_power));
   o.push_back(flag(
-      "clamp", "clamp predictions to each scan's intensity range",
+      "clamp",
+      "clamp predictions to each scan's intensity range (with a --slice-profile only from below: a slab's average "
+      "is no bound on its brightest voxel)",
       [](FitConfig& c, bool v) { c.clamp = v; }, [](const FitConfig& c) { return c.clamp; }));
   o.push_back(flag(
       "brain-floor",

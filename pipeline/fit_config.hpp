@@ -62,7 +62,9 @@ struct FitConfig {
   // the smallest error, power 0.5 keeps the detail's variance (uncorrelated
   // detail of two slices at weights whose squares sum to 1).
   std::array<double, 2> residual_detail_mm{0, 0}, residual_detail_power{2, 2};
-  // Predictions are clamped to each scan's intensity range.
+  // Predictions are clamped to each scan's intensity range (with a slice
+  // profile only from below: a slab's average is no bound on its brightest
+  // voxel).
   bool clamp = false;
   // Inside the brain mask, each contrast's prediction is lifted to the
   // lowest intensity its scan measured there (pipeline::lowest_inside).

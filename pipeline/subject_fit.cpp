@@ -126,12 +126,14 @@ void select_voxels(const DeviceMask& mask, const Matrix<float>& coords, Kokkos::
 
 }  // namespace
 
-// Predictions (in the scans' [0, 1] intensity units) clamped to [0, 1].
-void clamp_unit(const Matrix<float>& prediction) {
+// Predictions (in the scans' [0, 1] intensity units) clamped to [0, 1], or
+// only from below.
+void clamp_unit(const Matrix<float>& prediction, const bool above) {
   float* p = prediction.data();
+  const float top = above ? 1.0f : std::numeric_limits<float>::infinity();
   Kokkos::parallel_for(
       "mcinr::clamp", Kokkos::RangePolicy<ExecSpace>(0, prediction.size()),
-      KOKKOS_LAMBDA(const std::size_t i) { p[i] = p[i] < 0.0f ? 0.0f : (p[i] > 1.0f ? 1.0f : p[i]); });
+      KOKKOS_LAMBDA(const std::size_t i) { p[i] = p[i] < 0.0f ? 0.0f : (p[i] > top ? top : p[i]); });
 }
 
 // Inside the mask, each contrast's prediction lifted to its floor (NaN: left
@@ -571,7 +573,9 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     if (predicted > 0 && predict_seconds > 0) s.seconds_per_voxel = predict_seconds / predicted;
     const auto tc = Clock::now();
     if (s.correction && !s.correction->apply(trainer.field(), prediction, stop)) return std::nullopt;
-    if (c.clamp) clamp_unit(prediction);
+    // A slab's average lies under the brightest voxel in it: with a slice
+    // profile the scan's maximum is no bound.
+    if (c.clamp) clamp_unit(prediction, c.slice_profile == ProfileKind::point);
     if (s.brain.extent(0) > 0) lift_to_floor(prediction, s.brain, s.floor);
     if (s.consistency) s.consistency->apply(prediction);
     correct_seconds = seconds_since(tc);

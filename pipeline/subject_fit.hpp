@@ -133,8 +133,9 @@ FitOutcome fit_subject(const FitConfig& config, FitObserver& observer, const Sto
 void expand_masked(const Matrix<float>& part, const Kokkos::View<std::size_t*, MemSpace>& index,
                    const Matrix<float>& full);
 
-// Predictions (in the scans' [0, 1] intensity units) clamped to [0, 1].
-void clamp_unit(const Matrix<float>& prediction);
+// Predictions (in the scans' [0, 1] intensity units) clamped to [0, 1], or
+// (above = false) only from below, to 0.
+void clamp_unit(const Matrix<float>& prediction, bool above = true);
 
 // The summary.json of a fit: its outcome, inputs and every option's value.
 std::string fit_summary_json(const FitConfig& config, const FitPlan& plan, const FitOutcome& outcome);

@@ -742,6 +742,23 @@ TEST_CASE("data consistency keeps the measurements, clamping keeps the scans' ra
   fs::remove_all(work);
 }
 
+TEST_CASE("clamping keeps [0, 1], or with a slice profile only the floor of the scans' range", "[pipeline]") {
+  const std::vector<float> values = {-0.5f, 0.3f, 1.2f, 7.0f, 0.0f, 1.0f, -2.0f, 0.9f};  // 4 x 2, column major
+  for (const bool above : {true, false}) {
+    Matrix<float> m("m", 4, 2);
+    const auto h = Kokkos::create_mirror_view(m);
+    for (std::size_t i = 0; i < values.size(); ++i) h(i % 4, i / 4) = values[i];
+    Kokkos::deep_copy(m, h);
+    pipeline::clamp_unit(m, above);
+    Kokkos::deep_copy(h, m);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      INFO("value " << values[i] << (above ? ", clamped to [0, 1]" : ", clamped from below"));
+      const float expected = std::max(0.0f, above ? std::min(1.0f, values[i]) : values[i]);
+      CHECK(h(i % 4, i / 4) == expected);
+    }
+  }
+}
+
 TEST_CASE("a time budget ends the fit within it, the rate falling over what it allows", "[pipeline][budget]") {
   const fs::path work = fresh_dir("fit_budget");
   const std::string subject = make_subject(work);
