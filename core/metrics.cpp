@@ -55,7 +55,7 @@ KOKKOS_INLINE_FUNCTION int histogram_bin(double v, double lo, double hi, int bin
 
 }  // namespace
 
-VolumeD reference_normalize(ConstVolume x, ConstMask mask) {
+VolumeD reference_normalize(ConstVolume x, ConstMask mask, const bool flat_is_zero) {
   if (mask.extent(0) > 0) check_same_size(x.extent(0), mask.extent(0), "reference_normalize");
   const ValueRange in_mask = value_range(x, mask);
   const double shift = in_mask.lo;
@@ -66,8 +66,9 @@ VolumeD reference_normalize(ConstVolume x, ConstMask mask) {
         if (double(x(i)) - shift > m) m = double(x(i)) - shift;
       },
       Kokkos::Max<double>(top));
-  if (!(top > 0)) throw std::invalid_argument("reference_normalize: constant image");
-  VolumeD out("normalized", x.extent(0));
+  if (!(top > 0) && !flat_is_zero) throw std::invalid_argument("reference_normalize: constant image");
+  VolumeD out("normalized", x.extent(0));  // zeros
+  if (!(top > 0)) return out;
   const bool masked = mask.extent(0) > 0;
   Kokkos::parallel_for(
       "mcinr::normalize", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {

@@ -25,7 +25,10 @@ using ConstVolume = Kokkos::View<const float*, MemSpace>;
 using ConstMask = Kokkos::View<const std::uint8_t*, MemSpace>;
 using VolumeD = Kokkos::View<double*, MemSpace>;
 
-VolumeD reference_normalize(ConstVolume x, ConstMask mask);
+// A volume with nothing above its in-mask minimum is refused, or with
+// flat_is_zero normalised to 0 everywhere (a prediction that sits on a
+// floor: the reference would divide by zero).
+VolumeD reference_normalize(ConstVolume x, ConstMask mask, bool flat_is_zero = false);
 
 double psnr(Kokkos::View<const double*, MemSpace> a, Kokkos::View<const double*, MemSpace> b);
 double ssim(Kokkos::View<const double*, MemSpace> a, Kokkos::View<const double*, MemSpace> b, GridShape shape);

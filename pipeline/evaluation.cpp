@@ -63,7 +63,9 @@ std::optional<Scores> Evaluator::score(const DeviceValues volumes[2], const Stop
   if (!truth_) return s;
   for (int c = 0; c < 2; ++c) {
     if (stopped()) return std::nullopt;
-    const VolumeD unit = reference_normalize(volumes[c], brain_);
+    // A prediction at the brain floor everywhere (an underfit field) is
+    // flat: it scores as the zero image.
+    const VolumeD unit = reference_normalize(volumes[c], brain_, true);
     s.psnr[c] = psnr(unit, truth_unit_[c]);
     s.ssim[c] = ssim(unit, truth_unit_[c], shape_, differ_);
   }

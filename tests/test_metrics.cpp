@@ -67,6 +67,11 @@ TEST_CASE("metrics refuse bad input", "[metrics]") {
   CHECK_THROWS_AS(ssim_reference(v.pred, v.truth, v.mask, GridShape{nx, ny, nz - 1}), std::logic_error);
   const Kokkos::View<float*, MemSpace> flat("flat", nx * ny * nz);
   CHECK_THROWS_AS(reference_normalize(flat, v.mask), std::invalid_argument);
+  // Unless a flat prediction is to score as the zero image.
+  Kokkos::deep_copy(flat, 3.0f);
+  const auto zero = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), reference_normalize(flat, v.mask, true));
+  REQUIRE(zero.extent(0) == flat.extent(0));
+  for (std::size_t i = 0; i < zero.extent(0); ++i) CHECK(zero(i) == 0.0);
 }
 
 TEST_CASE("SSIM over the box where two volumes differ equals the full SSIM, mask_box finds the box", "[metrics]") {
