@@ -60,7 +60,9 @@ for row in $preset_rows; do
   tail -n 6 "$out/fit-$row.log"
 done
 # The error itself, in the scans' units (the reference's PSNR moves with the
-# in-mask minimum): linear and cubic B-spline interpolation and the preset rows.
+# in-mask minimum): linear and cubic B-spline interpolation and the preset
+# rows, with the reference's PSNR as is and with the brain floor (the preset
+# floors its fits; the interpolations are floored here on equal terms).
 for c in t1c t2f; do
   for order in 1 3; do
     [ -f "$out/interp${order}_$c.nii.gz" ] ||
@@ -74,5 +76,5 @@ for c in t1c t2f; do
   done
   echo "== $c"
   /usr/bin/python3 "$(dirname "$0")/inmask_error.py" --gt "$out/gaussian/g_$c.nii.gz" \
-    --mask "$out/gaussian/g_brainmask.nii.gz" "${args[@]}"
+    --mask "$out/gaussian/g_brainmask.nii.gz" --scan "$out/gaussian/g_${c}_LR.nii.gz" "${args[@]}"
 done
