@@ -197,14 +197,14 @@ double lowest_inside(const Scan& scan, const io::Geometry& grid, const std::vect
     for (std::size_t j = 0; j < g.size[1]; ++j)
       for (std::size_t i = 0; i < g.size[0]; ++i) {
         const auto x = grid.continuous_index(g.world(double(i), double(j), double(k)));
-        long n[3];
+        std::size_t n[3];
         bool inside = true;
-        for (int a = 0; a < 3; ++a) {
-          n[a] = std::lround(x[a]);
-          inside = inside && n[a] >= 0 && n[a] < long(grid.size[a]);
+        for (int a = 0; a < 3 && inside; ++a) {
+          const double nearest = std::floor(x[a] + 0.5);  // rounded in double: never out of a long's range
+          inside = nearest >= 0 && nearest < double(grid.size[a]);
+          n[a] = inside ? std::size_t(nearest) : 0;
         }
-        if (!inside || !mask[std::size_t(n[0]) + grid.size[0] * (std::size_t(n[1]) + grid.size[1] * std::size_t(n[2]))])
-          continue;
+        if (!inside || !mask[n[0] + grid.size[0] * (n[1] + grid.size[1] * n[2])]) continue;
         const double v = values(i + g.size[0] * (j + g.size[1] * k));
         if (std::isnan(lowest) || v < lowest) lowest = v;
       }

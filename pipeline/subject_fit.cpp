@@ -365,12 +365,14 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     if (brain.extent(0) == 0) {
       p.warnings.push_back("--brain-floor without a brain mask (--brain-mask) does nothing");
     } else {
-      char line[400];
-      std::snprintf(line, sizeof line,
-                    "brain floor: inside the brain mask, %s at least %.6g and %s at least %.6g (the lowest each scan "
-                    "measured there)",
-                    s.names.prefix[0].c_str(), s.floor_value[0], s.names.prefix[1].c_str(), s.floor_value[1]);
-      p.notes.push_back(line);
+      std::string line = "brain floor: inside the brain mask,";
+      for (int i = 0; i < 2; ++i) {
+        char value[64];
+        std::snprintf(value, sizeof value, "at least %.6g", s.floor_value[i]);
+        line += std::string(i ? " and " : " ") + s.names.prefix[i] + " " +
+                (std::isnan(s.floor_value[i]) ? std::string("as it is (no voxel of its scan lies there)") : value);
+      }
+      p.notes.push_back(line + " (the lowest each scan measured there)");
     }
   }
   {
