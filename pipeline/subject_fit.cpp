@@ -985,6 +985,9 @@ std::string SubjectFit::volume_sidecar_json(const State& s, int i) {
   j["Masked"] = !c.no_mask_output;
   j["OutsideFieldOfView"] = c.outside_fov;
   j["InventedShare"] = s.coverage.invented_share[i];
+  // --brain-floor: the value this contrast was lifted to inside the brain
+  // mask (the lowest its scan measured there), in the volume's units.
+  if (!std::isnan(s.floor[i])) j["BrainFloor"] = s.floor_value[i];
   j["VoxelType"] = c.dtype;
   j["CroppedToMask"] = c.crop_to_mask;
   j["Settings"] = fit_settings_json(c);

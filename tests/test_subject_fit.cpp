@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "learned_scale_encoding.hpp"
@@ -599,6 +600,11 @@ TEST_CASE("the brain floor (--brain-floor) lifts the prediction inside the brain
         CHECK(least >= lowest[ci] * (1 - 1e-5f));
         CHECK(on_floor > 0);
       }
+      // The sidecar says what the volume was lifted to, where it was.
+      const auto sidecar =
+          nlohmann::json::parse(bytes(fs::path(c.out) / (ci ? "s_b_desc-mcinr.json" : "s_a_desc-mcinr.json")));
+      CHECK(sidecar.contains("BrainFloor") == floor);
+      if (floor) CHECK(sidecar.at("BrainFloor").get<double>() == Approx(lowest[ci]).epsilon(1e-6));
     }
   }
   fs::remove_all(work);
