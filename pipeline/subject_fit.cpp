@@ -59,10 +59,8 @@ struct SubjectFit::State {
   Kokkos::View<std::size_t*, MemSpace> mask_index;  // their voxel indices
   DeviceMask brain;                                 // the brain mask on the output grid (empty: none)
   // --brain-floor: per contrast, the lowest intensity its scan measured
-  // inside the brain mask, in [0, 1] units (NaN: none).
-  std::array<float, 2> floor{std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN()};
-  std::array<double, 2> floor_value{std::numeric_limits<double>::quiet_NaN(),
-                                    std::numeric_limits<double>::quiet_NaN()};  // the same, in the scans' units
+  // inside the brain mask, in the scans' units (NaN: none).
+  std::array<double, 2> floor{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
   std::optional<DataConsistency> consistency;
   std::optional<ResidualCorrection> correction;
   FitPlan plan;
@@ -136,16 +134,16 @@ void clamp_unit(const Matrix<float>& prediction, const bool above) {
       KOKKOS_LAMBDA(const std::size_t i) { p[i] = p[i] < 0.0f ? 0.0f : (p[i] > top ? top : p[i]); });
 }
 
-// Inside the mask, each contrast's prediction lifted to its floor (NaN: left
-// as it is).
-void lift_to_floor(const Matrix<float>& prediction, const DeviceMask& mask, const std::array<float, 2>& floor) {
+// Inside the mask, each contrast's prediction (in its scan's [0, 1] units)
+// lifted to its floor (in the scan's units; NaN: left as it is).
+void lift_to_floor(const Matrix<float>& prediction, const DeviceMask& mask, const Scan scans[2],
+                   const std::array<double, 2>& floor) {
   for (int c = 0; c < 2; ++c) {
     if (std::isnan(floor[c])) continue;
     const auto column = Kokkos::subview(prediction, Kokkos::ALL(), c);
-    const float f = floor[c];
+    const float f = float((floor[c] - scans[c].lo) / (double(scans[c].hi) - scans[c].lo));
     Kokkos::parallel_for(
-        "mcinr::brain_floor", Kokkos::RangePolicy<ExecSpace>(0, column.extent(0)),
-        KOKKOS_LAMBDA(const std::size_t v) {
+        "mcinr::brain_floor", Kokkos::RangePolicy<ExecSpace>(0, column.extent(0)), KOKKOS_LAMBDA(const std::size_t v) {
           if (mask(v) && column(v) < f) column(v) = f;
         });
   }
@@ -276,11 +274,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     const std::vector<std::uint8_t> on_host = host_mask(brain);
     // The brain mask's voxels are scored: they are written too.
     include_in_output_mask(s.coverage, on_host);
-    for (int i = 0; c.brain_floor && i < 2; ++i) {
-      const double lowest = lowest_inside(s.scans[i], s.grid, on_host);
-      if (!std::isnan(lowest)) s.floor[i] = float((lowest - s.scans[i].lo) / (double(s.scans[i].hi) - s.scans[i].lo));
-      s.floor_value[i] = lowest;
-    }
+    for (int i = 0; c.brain_floor && i < 2; ++i) s.floor[i] = lowest_inside(s.scans[i], s.grid, on_host);
   }
   require(s.coverage.inside_count > 0 || c.no_mask_output,
           "the scans' masks do not reach the output grid (" + s.grid.summary() +
@@ -368,9 +362,9 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
       std::string line = "brain floor: inside the brain mask,";
       for (int i = 0; i < 2; ++i) {
         char value[64];
-        std::snprintf(value, sizeof value, "at least %.6g", s.floor_value[i]);
+        std::snprintf(value, sizeof value, "at least %.6g", s.floor[i]);
         line += std::string(i ? " and " : " ") + s.names.prefix[i] + " " +
-                (std::isnan(s.floor_value[i]) ? std::string("as it is (no voxel of its scan lies there)") : value);
+                (std::isnan(s.floor[i]) ? std::string("as it is (no voxel of its scan lies there)") : value);
       }
       p.notes.push_back(line + " (the lowest each scan measured there)");
     }
@@ -578,7 +572,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     // A slab's average lies under the brightest voxel in it: with a slice
     // profile the scan's maximum is no bound.
     if (c.clamp) clamp_unit(prediction, c.slice_profile == ProfileKind::point);
-    if (s.brain.extent(0) > 0) lift_to_floor(prediction, s.brain, s.floor);
+    if (s.brain.extent(0) > 0) lift_to_floor(prediction, s.brain, s.scans, s.floor);
     if (s.consistency) s.consistency->apply(prediction);
     correct_seconds = seconds_since(tc);
     const auto t1 = Clock::now();
@@ -987,7 +981,7 @@ std::string SubjectFit::volume_sidecar_json(const State& s, int i) {
   j["InventedShare"] = s.coverage.invented_share[i];
   // --brain-floor: the value this contrast was lifted to inside the brain
   // mask (the lowest its scan measured there), in the volume's units.
-  if (!std::isnan(s.floor[i])) j["BrainFloor"] = s.floor_value[i];
+  if (!std::isnan(s.floor[i])) j["BrainFloor"] = s.floor[i];
   j["VoxelType"] = c.dtype;
   j["CroppedToMask"] = c.crop_to_mask;
   j["Settings"] = fit_settings_json(c);
