@@ -50,7 +50,7 @@ void ConsoleFitObserver::planned(const pipeline::FitPlan& p) {
   if (p.epoch_seconds_estimate > 0)
     std::printf("  estimated: about %s per epoch, %s for the final prediction of %.3g M voxels\n",
                 duration_text(p.epoch_seconds_estimate).c_str(), duration_text(p.prediction_seconds_estimate).c_str(),
-                double(p.grid.voxels()) / 1e6);
+                double(p.predicted_voxels) / 1e6);
   std::fflush(stdout);
   for (const auto& w : p.warnings) std::fprintf(stderr, "mcinr: warning: %s\n", w.c_str());
 }

@@ -170,6 +170,16 @@ io::Volume ResidualCorrection::residual(Field<float>& field, int c, const StopRe
   return residual;
 }
 
+DeviceMask ResidualCorrection::support() const {
+  if (weight_[0].extent(0) == 0 || weight_[1].extent(0) == 0) return {};
+  const auto w0 = weight_[0], w1 = weight_[1];
+  DeviceMask inside("residual_support", w0.extent(0));
+  Kokkos::parallel_for(
+      "mcinr::residual_support", Kokkos::RangePolicy<ExecSpace>(0, w0.extent(0)),
+      KOKKOS_LAMBDA(const std::size_t v) { inside(v) = w0(v) != 0.0f || w1(v) != 0.0f ? 1 : 0; });
+  return inside;
+}
+
 bool ResidualCorrection::apply(Field<float>& field, const Matrix<float>& prediction, const StopRequested& stop) const {
   for (int c = 0; c < 2; ++c) {
     const io::Volume residual = this->residual(field, c, stop);

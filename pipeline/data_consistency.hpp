@@ -82,6 +82,12 @@ class ResidualCorrection {
   // said so between predictions (prediction then incomplete).
   bool apply(Field<float>& field, const Matrix<float>& prediction, const StopRequested& stop) const;
 
+  // The output voxels whose corrected value reads the prediction: w > 0 for
+  // either contrast. Elsewhere apply() writes the scans' interpolation
+  // whatever the prediction held, so a caller may leave those voxels
+  // unpredicted (any finite value). Empty where every voxel reads it.
+  DeviceMask support() const;
+
  private:
   io::Geometry grid_;
   Options options_;

@@ -57,6 +57,17 @@ struct SubjectFit::State {
   Matrix<float> query;
   Matrix<float> masked_query;                       // fast evaluation: the brain mask's voxels
   Kokkos::View<std::size_t*, MemSpace> mask_index;  // their voxel indices
+  // The whole grid's prediction: with a residual correction, only the voxels
+  // whose output reads the field (ResidualCorrection::support; none: all).
+  // Its numbers are the whole grid's, so every evaluation predicts these.
+  Matrix<float> support_query;
+  Kokkos::View<std::size_t*, MemSpace> support_index;
+  std::size_t predicted_voxels() const { return support_index.extent(0) > 0 ? support_index.extent(0) : grid.voxels(); }
+  // The voxels an evaluation before the last predicts.
+  std::size_t evaluated_voxels(bool fast) const {
+    return fast && support_index.extent(0) == 0 && masked_query.extent(1) > 0 ? masked_query.extent(1)
+                                                                               : predicted_voxels();
+  }
   DeviceMask brain;                                 // the brain mask on the output grid (empty: none)
   // --brain-floor: per contrast, the lowest intensity its scan measured
   // inside the brain mask, in the scans' units (NaN: none).
@@ -149,17 +160,17 @@ void lift_to_floor(const Matrix<float>& prediction, const DeviceMask& mask, cons
   }
 }
 
-// The whole grid from the brain mask's predictions: each contrast's voxels
-// outside the mask take its minimum inside, so the volume's range is the
-// mask's (the metrics read nothing else outside it).
+// The metrics read nothing outside the brain mask but its range; the
+// residual correction reads nothing outside its support.
 void expand_masked(const Matrix<float>& part, const Kokkos::View<std::size_t*, MemSpace>& index,
-                   const Matrix<float>& full) {
+                   const Matrix<float>& full, const bool fill_with_minimum) {
   for (int c = 0; c < 2; ++c) {
     const auto column = Kokkos::subview(part, Kokkos::ALL(), c);
     float lo = 0;
-    Kokkos::parallel_reduce(
-        "mcinr::masked_min", Kokkos::RangePolicy<ExecSpace>(0, column.extent(0)),
-        KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) < m ? column(i) : m; }, Kokkos::Min<float>(lo));
+    if (fill_with_minimum)
+      Kokkos::parallel_reduce(
+          "mcinr::masked_min", Kokkos::RangePolicy<ExecSpace>(0, column.extent(0)),
+          KOKKOS_LAMBDA(const std::size_t i, float& m) { m = column(i) < m ? column(i) : m; }, Kokkos::Min<float>(lo));
     const auto target = Kokkos::subview(full, Kokkos::ALL(), c);
     Kokkos::deep_copy(target, lo);
     Kokkos::parallel_for(
@@ -328,6 +339,8 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     o.profiles = profiles;
     o.profile_points = c.train.profile_samples;
     s.correction.emplace(s.scans, s.domain, s.grid, o);
+    const DeviceMask support = s.correction->support();
+    if (support.extent(0) > 0) select_voxels(support, s.query, s.support_index, s.support_query);
   }
 
   FitPlan& p = s.plan;
@@ -369,6 +382,15 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
       p.notes.push_back(line + " (the lowest each scan measured there)");
     }
   }
+  if (s.support_index.extent(0) > 0) {
+    char line[300];
+    std::snprintf(line, sizeof line,
+                  "output prediction: %zu of the grid's %zu voxels (%.1f%%) read the field; the residual correction "
+                  "makes the rest the scans' own interpolation",
+                  s.support_index.extent(0), s.grid.voxels(),
+                  100.0 * double(s.support_index.extent(0)) / double(s.grid.voxels()));
+    p.notes.push_back(line);
+  }
   {
     // Two scans thick along the same world direction leave the same gaps:
     // the method gains little from the pair.
@@ -408,7 +430,8 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / double(std::max<std::size_t>(1, n));
     const double points = c.slice_profile == ProfileKind::point ? 1 : std::max(1, c.train.profile_samples);
     p.epoch_seconds_estimate = 3 * points * s.seconds_per_voxel * double(p.samples);
-    p.prediction_seconds_estimate = s.seconds_per_voxel * double(s.grid.voxels());
+    p.predicted_voxels = s.predicted_voxels();
+    p.prediction_seconds_estimate = s.seconds_per_voxel * double(p.predicted_voxels);
   }
 }
 
@@ -540,8 +563,10 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   auto& last = s.last;
   bool last_full = false;  // `last` predicted on the whole grid (not only the brain mask)
 
-  // One evaluation: the whole grid, or (fast evaluation) only the brain
-  // mask's voxels, the rest set to the mask's minimum. Empty where a stop
+  // One evaluation: the whole grid (with a foreground fit's residual
+  // correction, its support: the same numbers), or (fast evaluation,
+  // otherwise) only the brain mask's voxels, the rest set to the mask's
+  // minimum. Empty where a stop
   // request came first: a large grid's evaluation is long on CPUs (80 s for
   // BraTS), longer than Slurm's grace before SIGKILL, so it gives up between
   // its stages.
@@ -550,7 +575,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   // progress: on large grids it takes minutes.
   bool announce = false;
   auto evaluate = [&](bool full) -> std::optional<Scores> {
-    const bool masked = !full && s.masked_query.extent(1) > 0;
+    const bool masked = !full && s.evaluated_voxels(true) < s.predicted_voxels();
     const auto t0 = Clock::now();
     signal_if_asked_at_evaluation();
     if (stopped()) return std::nullopt;
@@ -562,10 +587,16 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       PredictProgress progress;
       if (announce)
         progress = [&](std::size_t done, std::size_t total) { observer.predicting(done, total, seconds_since(t0)); };
-      if (!trainer.predict(s.query, prediction, stop, progress)) return std::nullopt;
+      if (s.support_index.extent(0) > 0) {
+        Matrix<float> part("support_prediction", s.support_index.extent(0), 2);
+        if (!trainer.predict(s.support_query, part, stop, progress)) return std::nullopt;
+        expand_masked(part, s.support_index, prediction, false);
+      } else if (!trainer.predict(s.query, prediction, stop, progress)) {
+        return std::nullopt;
+      }
     }
     predict_seconds = seconds_since(t0);
-    const double predicted = double(masked ? s.masked_query.extent(1) : s.grid.voxels());
+    const double predicted = double(masked ? s.masked_query.extent(1) : s.predicted_voxels());
     if (predicted > 0 && predict_seconds > 0) s.seconds_per_voxel = predict_seconds / predicted;
     const auto tc = Clock::now();
     if (s.correction && !s.correction->apply(trainer.field(), prediction, stop)) return std::nullopt;
@@ -626,9 +657,8 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     // scored, the last predicting the whole grid for the written volumes.
     if (!budgeted) {
       const bool per_epoch = s.evaluator.has_truth() || c.early_stopping;
-      const double part =
-          double(c.fast_evaluation && s.masked_query.extent(1) > 0 ? s.masked_query.extent(1) : s.grid.voxels());
-      double voxels = double(s.grid.voxels());
+      const double part = double(s.evaluated_voxels(c.fast_evaluation));
+      double voxels = double(s.predicted_voxels());
       for (int e = p.epoch; e < epochs; ++e)
         if (per_epoch && e % c.eval_every == 0) voxels += part;
       eta += voxels * s.seconds_per_voxel + score_seconds;
@@ -699,7 +729,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
       report.predict_seconds = predict_seconds;
       report.correct_seconds = correct_seconds;
       report.score_seconds = score_seconds;
-      report.evaluated_voxels = last_full ? s.grid.voxels() : s.masked_query.extent(1);
+      report.evaluated_voxels = last_full ? s.predicted_voxels() : s.masked_query.extent(1);
       const auto values = scores->values();
       for (std::size_t i = 5; i < columns.size(); ++i) row[i] = values[i - 5];
       if (c.early_stopping && stopping.update(scores->mi_pred)) {
@@ -722,7 +752,7 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
     if (budgeted && !planned) {
       // Epoch 1 measured the speeds: plan the rest of the budget.
       const double full_predict = s.masked_query.extent(1) > 0 && !last_full
-                                      ? predict_seconds * double(s.grid.voxels()) / double(s.masked_query.extent(1))
+                                      ? predict_seconds * double(s.predicted_voxels()) / double(s.masked_query.extent(1))
                                       : predict_seconds;
       reserve = 1.2 * (full_predict + correct_seconds + score_seconds) + 0.5 + 6e-7 * double(s.grid.voxels());
       const std::uint64_t more = steps_left(stats.seconds);

@@ -43,6 +43,7 @@ struct FitPlan {
   std::string checkpoint;  // its path
   // Estimates from a timed prediction of a slab of the grid (seconds).
   double epoch_seconds_estimate = 0, prediction_seconds_estimate = 0;
+  std::size_t predicted_voxels = 0;  // of the final prediction (the grid's, or the correction's support)
 };
 
 // Where a resumed fit continues.
@@ -128,10 +129,12 @@ std::string missing_fit_output(const std::string& folder);
 // SubjectFit(config).run(observer, stop).
 FitOutcome fit_subject(const FitConfig& config, FitObserver& observer, const StopRequested& stop = {});
 
-// The whole grid (N x 2) from the brain mask's predictions (M x 2, voxel
-// indices `index`): outside the mask each contrast takes its minimum inside.
+// The whole grid (N x 2) from the predictions of some of its voxels (M x 2,
+// voxel indices `index`): the others take each contrast's minimum of them
+// (the brain mask's voxels: the volume's range is then the mask's), or with
+// fill_with_minimum = false 0 (voxels nothing reads).
 void expand_masked(const Matrix<float>& part, const Kokkos::View<std::size_t*, MemSpace>& index,
-                   const Matrix<float>& full);
+                   const Matrix<float>& full, bool fill_with_minimum = true);
 
 // Predictions (in the scans' [0, 1] intensity units) clamped to [0, 1], or
 // (above = false) only from below, to 0.

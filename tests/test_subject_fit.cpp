@@ -293,6 +293,52 @@ TEST_CASE("fast evaluation predicts the mask's voxels and scores them as the who
   fs::remove_all(work);
 }
 
+TEST_CASE("a foreground fit's residual correction evaluates its support, with the whole grid's numbers",
+          "[pipeline][evaluation][correction]") {
+  // The voxels beyond the support are the scans' interpolation whatever the
+  // field says (the test of ResidualCorrection::support), so every
+  // evaluation predicts only the support: fast evaluation then changes
+  // nothing, not a digit of the rows, not a byte of the volumes.
+  const fs::path work = fresh_dir("fit_support");
+  const std::string subject = make_subject(work);
+  pipeline::FitConfig fast = small_fit(subject, work / "fast");
+  fast.mask_margin = 1;
+  fast.residual_correction = true;
+  fast.fast_evaluation = true;
+  pipeline::FitConfig whole = fast;
+  whole.out = (work / "whole").string();
+  whole.fast_evaluation = false;
+  struct Planned : Recorder {
+    pipeline::FitPlan plan;
+    void planned(const pipeline::FitPlan& p) override { plan = p; }
+  } f, w;
+  pipeline::fit_subject(fast, f);
+  pipeline::fit_subject(whole, w);
+  const std::size_t grid = 24 * 24 * 24;
+  const std::size_t support = f.plan.predicted_voxels;
+  CHECK(support > grid / 10);
+  CHECK(support < grid);
+  CHECK(w.plan.predicted_voxels == support);
+  bool noted = false;
+  for (const std::string& note : f.plan.notes)
+    noted = noted || note.rfind("output prediction: " + std::to_string(support) + " of the grid's", 0) == 0;
+  CHECK(noted);
+  CHECK(f.evaluated == std::vector<std::size_t>(3, support));
+  CHECK(w.evaluated == std::vector<std::size_t>(3, support));
+  const io::Checkpoint a = io::read_checkpoint((work / "fast" / "checkpoint.h5").string());
+  const io::Checkpoint b = io::read_checkpoint((work / "whole" / "checkpoint.h5").string());
+  REQUIRE(a.metric_rows.size() == 3);
+  REQUIRE(b.metric_rows.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t col = 5; col < a.metric_rows[i].size(); ++col) {
+      INFO("epoch " << i + 1 << ", column " << a.metric_columns[col]);
+      CHECK(a.metric_rows[i][col] == b.metric_rows[i][col]);
+    }
+  for (const char* file : {"s_a_desc-mcinr.nii.gz", "s_b_desc-mcinr.nii.gz"})
+    CHECK(bytes(work / "fast" / file) == bytes(work / "whole" / file));
+  fs::remove_all(work);
+}
+
 TEST_CASE("residual correction keeps the measurements, beyond the sampled voxels the scan is interpolated",
           "[pipeline][correction]") {
   const fs::path work = fresh_dir("fit_residual");
@@ -471,6 +517,72 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
           (lr.at(probe[v][0], probe[v][1], probe[v][2]) - scans[0].lo) / (scans[0].hi - scans[0].lo);
       CHECK(residual.at(probe[v][0], probe[v][1], probe[v][2]) == Approx(measured - mean).margin(1e-5));
     }
+  }
+  fs::remove_all(work);
+}
+
+TEST_CASE("the residual correction reads the prediction only on its support", "[pipeline][correction]") {
+  // A foreground fit's correction writes w F + Interp(...): where w = 0 for
+  // both contrasts the prediction is not read, so the written volumes may
+  // skip those voxels. Garbage there must change nothing, to the bit; a
+  // change on any support voxel must change its output.
+  const fs::path work = fresh_dir("residual_support");
+  const std::string subject = make_subject(work);
+  pipeline::Scan scans[2] = {pipeline::load_scan((fs::path(subject) / "s_a_LR.nii.gz").string(), ""),
+                             pipeline::load_scan((fs::path(subject) / "s_b_LR.nii.gz").string(), "")};
+  const FieldDomain domain = pipeline::fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
+  const pipeline::FitConfig c = small_fit(subject, work / "unused");
+  FieldTrainer<float> trainer(c.field, c.train, pipeline::make_samples(scans, domain, 1));
+  Field<float>& field = trainer.field();
+  const io::Geometry g = read(work / "hr0.nii.gz").geometry;
+  const std::size_t n = g.voxels();
+  for (const double detail : {0.0, 1.0}) {
+    INFO("detail " << detail << " mm");
+    pipeline::ResidualCorrection::Options o;
+    o.mask_margin_mm = 1;
+    o.detail_mm = {detail, detail};
+    const pipeline::ResidualCorrection rc(scans, domain, g, o);
+    const pipeline::DeviceMask support = rc.support();
+    REQUIRE(support.extent(0) == n);
+    const auto inside = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), support);
+    std::size_t count = 0;
+    for (std::size_t v = 0; v < n; ++v) count += inside(v);
+    CHECK(count > n / 10);
+    CHECK(count < n);
+    Matrix<float> predicted("predicted", n, 2);
+    REQUIRE(field.predict(pipeline::grid_coordinates(g, domain), predicted));
+    const auto base = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), predicted);
+    // Three predictions: the field's; garbage off the support; and the
+    // field's moved by 0.25 on the support.
+    Matrix<float> variant[3];
+    for (int k = 0; k < 3; ++k) {
+      auto host = Kokkos::create_mirror_view(Kokkos::HostSpace(), predicted);
+      Kokkos::deep_copy(host, base);
+      for (std::size_t v = 0; v < n; ++v)
+        for (int i = 0; i < 2; ++i) {
+          if (k == 1 && !inside(v)) host(v, i) = i ? -7.0f : 1e3f;
+          if (k == 2 && inside(v)) host(v, i) += 0.25f;
+        }
+      variant[k] = Matrix<float>("variant", n, 2);
+      Kokkos::deep_copy(variant[k], host);
+      REQUIRE(rc.apply(field, variant[k], {}));
+    }
+    const auto a = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), variant[0]);
+    const auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), variant[1]);
+    const auto moved = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), variant[2]);
+    std::size_t same = 0, changed = 0;
+    for (std::size_t v = 0; v < n; ++v)
+      for (int i = 0; i < 2; ++i) {
+        same += a(v, i) == b(v, i) ? 1 : 0;
+        changed += inside(v) && moved(v, i) != a(v, i) ? 1 : 0;
+      }
+    CHECK(same == 2 * n);
+    // A support voxel reads at least one contrast's prediction.
+    std::size_t read_somewhere = 0;
+    for (std::size_t v = 0; v < n; ++v)
+      read_somewhere += inside(v) && (moved(v, 0) != a(v, 0) || moved(v, 1) != a(v, 1)) ? 1 : 0;
+    CHECK(read_somewhere == count);
+    CHECK(changed > count);
   }
   fs::remove_all(work);
 }
