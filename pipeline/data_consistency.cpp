@@ -117,6 +117,7 @@ void add_correction(const Kokkos::View<float*, Kokkos::LayoutStride, MemSpace>& 
 ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
                                        const Options& options)
     : grid_(grid), options_(options) {
+  std::vector<float> sampled_on_grid[2], inside_scan[2];  // s_c and f_c of the header's formula
   if (!options_.profiles.empty() && options_.profiles.size() != 2)
     throw std::logic_error("residual correction: one slice profile per contrast");
   if (options_.profile_points < 1) throw std::logic_error("residual correction: profile_points < 1");
@@ -147,8 +148,28 @@ ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& d
       sampled.geometry = scan_grid_[c];
       sampled.voxels.assign(n, 0.0f);
       for (const std::size_t v : voxels_[c]) sampled.voxels[v] = 1.0f;
-      weight_[c] = mcinr::to_device(io::resample(sampled, grid_, 1).voxels, "residual_weight");
+      sampled_on_grid[c] = io::resample(sampled, grid_, 1).voxels;
     }
+  }
+  if (sampled_on_grid[0].empty() && sampled_on_grid[1].empty()) return;  // every voxel sampled: w = 1
+  for (int c = 0; c < 2; ++c) {
+    io::Volume all;
+    all.geometry = scan_grid_[c];
+    all.voxels.assign(scan_grid_[c].voxels(), 1.0f);
+    inside_scan[c] = io::resample(all, grid_, 1).voxels;
+    if (sampled_on_grid[c].empty()) sampled_on_grid[c] = inside_scan[c];
+  }
+  // w_c = f_c s_c + (1 - f_c) s_o: beyond its own scan's field of view a
+  // contrast's field is fitted where the other scan was sampled (the shared
+  // trunk), and its correction is 0 there, so the output is the field's
+  // invention, as the coverage map says.
+  for (int c = 0; c < 2; ++c) {
+    std::vector<float> w = sampled_on_grid[c];
+    for (std::size_t v = 0; v < w.size(); ++v) {
+      const float f = inside_scan[c][v];
+      if (f < 1.0f) w[v] = f * w[v] + (1.0f - f) * sampled_on_grid[1 - c][v];
+    }
+    weight_[c] = mcinr::to_device(w, "residual_weight");
   }
 }
 

@@ -49,6 +49,11 @@ namespace mcinr::pipeline {
 // the grid,
 //   out = w F + Interp(scan - F on sampled voxels, scan elsewhere),
 // which is the formula above where w = 1 and Interp(scan) where w = 0.
+// Beyond the scan's own field of view (Interp is 0 there) w is the other
+// scan's sampled indicator: the field is fitted there through the other
+// contrast, and the output is its invention (w_c = f_c s_c + (1 - f_c) s_o,
+// f_c the scan's field of view on the grid, s the sampled indicators on
+// it). With every voxel of both scans sampled, w = 1.
 //  * detail_mm > 0: Interp is io::resample_fading_detail, so the residual's
 //    in-plane detail (finer than a Gaussian of detail_mm) fades between the
 //    slices as (1 - t)^detail_power instead of linearly: detail seen on one

@@ -293,6 +293,60 @@ TEST_CASE("fast evaluation predicts the mask's voxels and scores them as the who
   fs::remove_all(work);
 }
 
+TEST_CASE("beyond its scan's field of view a corrected contrast is the field's invention",
+          "[pipeline][correction]") {
+  // Scan a (axial, 4 mm) loses its top two planes, so the phantom's top
+  // 8 mm lie outside its field of view; scan b (coronal) still samples
+  // them. There contrast a's output must be its field (what the coverage
+  // map calls invented), not the 0 of an interpolation outside the scan.
+  const fs::path work = fresh_dir("residual_fov");
+  const std::string subject = make_subject(work);
+  io::Volume cropped = read(fs::path(subject) / "s_a_LR.nii.gz");
+  const std::size_t plane = cropped.geometry.size[0] * cropped.geometry.size[1];
+  REQUIRE(cropped.geometry.size[2] == 6);
+  cropped.geometry.size[2] = 4;
+  cropped.voxels.resize(4 * plane);
+  io::write_nifti((work / "cropped_a_LR.nii.gz").string(), cropped);
+  pipeline::Scan scans[2] = {pipeline::load_scan((work / "cropped_a_LR.nii.gz").string(), ""),
+                             pipeline::load_scan((fs::path(subject) / "s_b_LR.nii.gz").string(), "")};
+  const FieldDomain domain = pipeline::fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
+  const pipeline::FitConfig c = small_fit(subject, work / "unused");
+  FieldTrainer<float> trainer(c.field, c.train, pipeline::make_samples(scans, domain, 1));
+  Field<float>& field = trainer.field();
+  const io::Geometry g = read(work / "hr0.nii.gz").geometry;
+  const std::size_t n = g.voxels();
+  pipeline::ResidualCorrection::Options o;
+  o.mask_margin_mm = 1;
+  const pipeline::ResidualCorrection rc(scans, domain, g, o);
+  Matrix<float> predicted("predicted", n, 2);
+  REQUIRE(field.predict(pipeline::grid_coordinates(g, domain), predicted));
+  const auto before = Kokkos::create_mirror(Kokkos::HostSpace(), predicted);  // a copy, also on host backends
+  Kokkos::deep_copy(before, predicted);
+  REQUIRE(rc.apply(field, predicted, {}));
+  const auto after = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), predicted);
+  const auto support = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rc.support());
+  REQUIRE(support.extent(0) == n);
+  // Voxels beyond scan a's field of view (by more than 3/4 of a plane) and
+  // 3 voxels inside the phantom's sphere, where scan b's samples reach.
+  std::size_t beyond = 0, invented = 0, predicted_there = 0;
+  for (std::size_t k = 0; k < 24; ++k)
+    for (std::size_t j = 0; j < 24; ++j)
+      for (std::size_t i = 0; i < 24; ++i) {
+        const auto index = scans[0].volume.geometry.continuous_index(g.world(double(i), double(j), double(k)));
+        if (index[2] > -0.75 && index[2] < 3.75) continue;
+        const double x = i + 0.5 - 12, y = j + 0.5 - 12, z = k + 0.5 - 12;
+        if (std::sqrt(x * x + y * y + z * z) > std::sqrt(0.8) * 12 - 3) continue;
+        const std::size_t v = i + 24 * (j + 24 * k);
+        ++beyond;
+        invented += after(v, 0) == before(v, 0) ? 1 : 0;
+        predicted_there += support(v);  // the written volumes predict them
+      }
+  CHECK(beyond > 50);
+  CHECK(invented == beyond);
+  CHECK(predicted_there == beyond);
+  fs::remove_all(work);
+}
+
 TEST_CASE("a foreground fit's residual correction evaluates its support, with the whole grid's numbers",
           "[pipeline][evaluation][correction]") {
   // The voxels beyond the support are the scans' interpolation whatever the
@@ -551,12 +605,13 @@ TEST_CASE("the residual correction reads the prediction only on its support", "[
     CHECK(count < n);
     Matrix<float> predicted("predicted", n, 2);
     REQUIRE(field.predict(pipeline::grid_coordinates(g, domain), predicted));
-    const auto base = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), predicted);
+    const auto base = Kokkos::create_mirror(Kokkos::HostSpace(), predicted);  // copies, also on host backends
+    Kokkos::deep_copy(base, predicted);
     // Three predictions: the field's; garbage off the support; and the
     // field's moved by 0.25 on the support.
     Matrix<float> variant[3];
     for (int k = 0; k < 3; ++k) {
-      auto host = Kokkos::create_mirror_view(Kokkos::HostSpace(), predicted);
+      auto host = Kokkos::create_mirror(Kokkos::HostSpace(), predicted);
       Kokkos::deep_copy(host, base);
       for (std::size_t v = 0; v < n; ++v)
         for (int i = 0; i < 2; ++i) {
