@@ -561,15 +561,14 @@ FitOutcome SubjectFit::run(FitObserver& observer, const StopRequested& stop) {
   const std::size_t samples = trainer.sample_count();
   Matrix<float> prediction("prediction", s.grid.voxels(), 2);
   auto& last = s.last;
-  bool last_full = false;  // `last` predicted on the whole grid (not only the brain mask)
+  bool last_full = false;  // `last` has the whole grid's numbers (not only the brain mask's)
 
   // One evaluation: the whole grid (with a foreground fit's residual
   // correction, its support: the same numbers), or (fast evaluation,
   // otherwise) only the brain mask's voxels, the rest set to the mask's
-  // minimum. Empty where a stop
-  // request came first: a large grid's evaluation is long on CPUs (80 s for
-  // BraTS), longer than Slurm's grace before SIGKILL, so it gives up between
-  // its stages.
+  // minimum. Empty where a stop request came first: a large grid's
+  // evaluation is long on CPUs (80 s for BraTS), longer than Slurm's grace
+  // before SIGKILL, so it gives up between its stages.
   double predict_seconds = 0, correct_seconds = 0, score_seconds = 0;
   // The last prediction of the whole grid (the written volumes) reports its
   // progress: on large grids it takes minutes.
