@@ -315,35 +315,39 @@ TEST_CASE("beyond its scan's field of view a corrected contrast is the field's i
   Field<float>& field = trainer.field();
   const io::Geometry g = read(work / "hr0.nii.gz").geometry;
   const std::size_t n = g.voxels();
-  pipeline::ResidualCorrection::Options o;
-  o.mask_margin_mm = 1;
-  const pipeline::ResidualCorrection rc(scans, domain, g, o);
-  Matrix<float> predicted("predicted", n, 2);
-  REQUIRE(field.predict(pipeline::grid_coordinates(g, domain), predicted));
-  const auto before = Kokkos::create_mirror(Kokkos::HostSpace(), predicted);  // a copy, also on host backends
-  Kokkos::deep_copy(before, predicted);
-  REQUIRE(rc.apply(field, predicted, {}));
-  const auto after = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), predicted);
-  const auto support = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rc.support());
-  REQUIRE(support.extent(0) == n);
-  // Voxels beyond scan a's field of view (by more than 3/4 of a plane) and
-  // 3 voxels inside the phantom's sphere, where scan b's samples reach.
-  std::size_t beyond = 0, invented = 0, predicted_there = 0;
-  for (std::size_t k = 0; k < 24; ++k)
-    for (std::size_t j = 0; j < 24; ++j)
-      for (std::size_t i = 0; i < 24; ++i) {
-        const auto index = scans[0].volume.geometry.continuous_index(g.world(double(i), double(j), double(k)));
-        if (index[2] > -0.75 && index[2] < 3.75) continue;
-        const double x = i + 0.5 - 12, y = j + 0.5 - 12, z = k + 0.5 - 12;
-        if (std::sqrt(x * x + y * y + z * z) > std::sqrt(0.8) * 12 - 3) continue;
-        const std::size_t v = i + 24 * (j + 24 * k);
-        ++beyond;
-        invented += after(v, 0) == before(v, 0) ? 1 : 0;
-        predicted_there += support(v);  // the written volumes predict them
-      }
-  CHECK(beyond > 50);
-  CHECK(invented == beyond);
-  CHECK(predicted_there == beyond);
+  for (const double detail : {0.0, 1.0}) {  // the fading detail's interpolation is 0 there too
+    INFO("detail " << detail << " mm");
+    pipeline::ResidualCorrection::Options o;
+    o.mask_margin_mm = 1;
+    o.detail_mm = {detail, detail};
+    const pipeline::ResidualCorrection rc(scans, domain, g, o);
+    Matrix<float> predicted("predicted", n, 2);
+    REQUIRE(field.predict(pipeline::grid_coordinates(g, domain), predicted));
+    const auto before = Kokkos::create_mirror(Kokkos::HostSpace(), predicted);  // a copy, also on host backends
+    Kokkos::deep_copy(before, predicted);
+    REQUIRE(rc.apply(field, predicted, {}));
+    const auto after = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), predicted);
+    const auto support = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rc.support());
+    REQUIRE(support.extent(0) == n);
+    // Voxels beyond scan a's field of view (by more than 3/4 of a plane) and
+    // 3 voxels inside the phantom's sphere, where scan b's samples reach.
+    std::size_t beyond = 0, invented = 0, predicted_there = 0;
+    for (std::size_t k = 0; k < 24; ++k)
+      for (std::size_t j = 0; j < 24; ++j)
+        for (std::size_t i = 0; i < 24; ++i) {
+          const auto index = scans[0].volume.geometry.continuous_index(g.world(double(i), double(j), double(k)));
+          if (index[2] > -0.75 && index[2] < 3.75) continue;
+          const double x = i + 0.5 - 12, y = j + 0.5 - 12, z = k + 0.5 - 12;
+          if (std::sqrt(x * x + y * y + z * z) > std::sqrt(0.8) * 12 - 3) continue;
+          const std::size_t v = i + 24 * (j + 24 * k);
+          ++beyond;
+          invented += after(v, 0) == before(v, 0) ? 1 : 0;
+          predicted_there += support(v);  // the written volumes predict them
+        }
+    CHECK(beyond > 50);
+    CHECK(invented == beyond);
+    CHECK(predicted_there == beyond);
+  }
   fs::remove_all(work);
 }
 
