@@ -54,7 +54,7 @@ struct SubjectFit::State {
   Evaluator evaluator;
   std::optional<io::Checkpoint> resumed;
   std::unique_ptr<FieldTrainer<float>> trainer;
-  Matrix<float> query;
+  Matrix<float> query;                              // the whole grid's coordinates (released where a support is)
   Matrix<float> masked_query;                       // fast evaluation: the brain mask's voxels
   Kokkos::View<std::size_t*, MemSpace> mask_index;  // their voxel indices
   // The whole grid's prediction: with a residual correction, only the voxels
@@ -433,6 +433,9 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     p.predicted_voxels = s.predicted_voxels();
     p.prediction_seconds_estimate = s.seconds_per_voxel * double(p.predicted_voxels);
   }
+  // With a support nothing predicts the whole grid: its coordinates (12
+  // bytes a voxel) need not stay.
+  if (s.support_index.extent(0) > 0) s.query = Matrix<float>();
 }
 
 SubjectFit::~SubjectFit() = default;
