@@ -76,6 +76,21 @@ pipeline::FitConfig small_fit(const std::string& subject, const fs::path& out) {
   return c;
 }
 
+// An untrained field on the phantom subject's two scans (files scan_a and
+// scan_b), sampled with a mask margin: what the correction's tests apply.
+struct UntrainedField {
+  pipeline::Scan scans[2];
+  FieldDomain domain;
+  pipeline::FitConfig config;
+  FieldTrainer<float> trainer;
+  UntrainedField(const fs::path& scan_a, const fs::path& scan_b, const std::string& subject, const fs::path& work,
+                 double margin)
+      : scans{pipeline::load_scan(scan_a.string(), ""), pipeline::load_scan(scan_b.string(), "")},
+        domain(pipeline::fit_domain(scans[0].volume.geometry, scans[1].volume.geometry)),
+        config(small_fit(subject, work / "unused")),
+        trainer(config.field, config.train, pipeline::make_samples(scans, domain, margin)) {}
+};
+
 struct Recorder : pipeline::FitObserver {
   int planned_calls = 0, epochs = 0, baselines = 0, resumes = 0;
   std::size_t batches = 0;
@@ -293,8 +308,7 @@ TEST_CASE("fast evaluation predicts the mask's voxels and scores them as the who
   fs::remove_all(work);
 }
 
-TEST_CASE("beyond its scan's field of view a corrected contrast is the field's invention",
-          "[pipeline][correction]") {
+TEST_CASE("beyond its scan's field of view a corrected contrast is the field's invention", "[pipeline][correction]") {
   // Scan a (axial, 4 mm) loses its top two planes, so the phantom's top
   // 8 mm lie outside its field of view; scan b (coronal) still samples
   // them. There contrast a's output must be its field (what the coverage
@@ -307,12 +321,10 @@ TEST_CASE("beyond its scan's field of view a corrected contrast is the field's i
   cropped.geometry.size[2] = 4;
   cropped.voxels.resize(4 * plane);
   io::write_nifti((work / "cropped_a_LR.nii.gz").string(), cropped);
-  pipeline::Scan scans[2] = {pipeline::load_scan((work / "cropped_a_LR.nii.gz").string(), ""),
-                             pipeline::load_scan((fs::path(subject) / "s_b_LR.nii.gz").string(), "")};
-  const FieldDomain domain = pipeline::fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
-  const pipeline::FitConfig c = small_fit(subject, work / "unused");
-  FieldTrainer<float> trainer(c.field, c.train, pipeline::make_samples(scans, domain, 1));
-  Field<float>& field = trainer.field();
+  UntrainedField u(work / "cropped_a_LR.nii.gz", fs::path(subject) / "s_b_LR.nii.gz", subject, work, 1);
+  const pipeline::Scan* scans = u.scans;
+  const FieldDomain& domain = u.domain;
+  Field<float>& field = u.trainer.field();
   const io::Geometry g = read(work / "hr0.nii.gz").geometry;
   const std::size_t n = g.voxels();
   for (const double detail : {0.0, 1.0}) {  // the fading detail's interpolation is 0 there too
@@ -521,12 +533,10 @@ TEST_CASE("the field domain is the reference's RAS range, mirrored in x and y", 
 TEST_CASE("the residual of a scan with a slice profile is to the profile-weighted field", "[pipeline][correction]") {
   const fs::path work = fresh_dir("residual_profile");
   const std::string subject = make_subject(work);
-  pipeline::Scan scans[2] = {pipeline::load_scan((fs::path(subject) / "s_a_LR.nii.gz").string(), ""),
-                             pipeline::load_scan((fs::path(subject) / "s_b_LR.nii.gz").string(), "")};
-  const FieldDomain domain = pipeline::fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
-  const pipeline::FitConfig c = small_fit(subject, work / "unused");
-  FieldTrainer<float> trainer(c.field, c.train, pipeline::make_samples(scans, domain, -1));
-  Field<float>& field = trainer.field();
+  UntrainedField u(fs::path(subject) / "s_a_LR.nii.gz", fs::path(subject) / "s_b_LR.nii.gz", subject, work, -1);
+  const pipeline::Scan* scans = u.scans;
+  const FieldDomain& domain = u.domain;
+  Field<float>& field = u.trainer.field();
   const io::Volume lr = read(fs::path(subject) / "s_a_LR.nii.gz");  // axial, 4 mm along z
   const io::Geometry& g = lr.geometry;
   for (const ProfileKind kind : {ProfileKind::point, ProfileKind::gaussian, ProfileKind::box}) {
@@ -586,12 +596,10 @@ TEST_CASE("the residual correction reads the prediction only on its support", "[
   // change on any support voxel must change its output.
   const fs::path work = fresh_dir("residual_support");
   const std::string subject = make_subject(work);
-  pipeline::Scan scans[2] = {pipeline::load_scan((fs::path(subject) / "s_a_LR.nii.gz").string(), ""),
-                             pipeline::load_scan((fs::path(subject) / "s_b_LR.nii.gz").string(), "")};
-  const FieldDomain domain = pipeline::fit_domain(scans[0].volume.geometry, scans[1].volume.geometry);
-  const pipeline::FitConfig c = small_fit(subject, work / "unused");
-  FieldTrainer<float> trainer(c.field, c.train, pipeline::make_samples(scans, domain, 1));
-  Field<float>& field = trainer.field();
+  UntrainedField u(fs::path(subject) / "s_a_LR.nii.gz", fs::path(subject) / "s_b_LR.nii.gz", subject, work, 1);
+  const pipeline::Scan* scans = u.scans;
+  const FieldDomain& domain = u.domain;
+  Field<float>& field = u.trainer.field();
   const io::Geometry g = read(work / "hr0.nii.gz").geometry;
   const std::size_t n = g.voxels();
   for (const double detail : {0.0, 1.0}) {
