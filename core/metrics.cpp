@@ -18,30 +18,73 @@ void check_same_size(std::size_t a, std::size_t b, const char* what) {
   if (a != b) throw std::logic_error(std::string(what) + ": volumes differ in size");
 }
 
-// out(i, j, k) = sum of in over a 7-voxel run along one axis, for the
-// positions whose run lies inside: a separable pass of the 7^3 box filter.
-// Shapes shrink by 6 along the filtered axis.
-void box7(ConstVolumeD in, GridShape s, int axis, VolumeD out, GridShape& result) {
-  result = s;
-  std::size_t stride = 1;
-  if (axis == 0) result.nx -= 6;
-  if (axis == 1) {
-    result.ny -= 6;
-    stride = s.nx;
+// The sum of SSIM over the 7^3 windows that lie inside the box
+// [at, at + extent) of two volumes of the given shape (extent >= 7 per
+// axis). Window sums of x, y, xx, yy and xy are separable: one fused pass
+// along x, one along y, and one along z that scores each window, over slabs
+// of output planes so that the partial sums stay small (the 6 planes between
+// slabs are filtered twice along x and y). Each window's five sums add their
+// seven terms in the order the unfused filter did.
+double ssim_window_sum(ConstVolumeD a, ConstVolumeD b, GridShape shape, const std::size_t at[3],
+                       const std::size_t extent[3]) {
+  using Sums = Kokkos::View<double* [5], Kokkos::LayoutLeft, MemSpace>;
+  const std::size_t nx = shape.nx, ny = shape.ny;
+  const std::size_t ex = extent[0], ey = extent[1], ox = ex - 6, oy = ey - 6, oz = extent[2] - 6;
+  const std::size_t x0 = at[0], y0 = at[1], z0 = at[2];
+  const std::size_t slab = std::min<std::size_t>(oz, 32);
+  const Sums along_x(Kokkos::view_alloc(Kokkos::WithoutInitializing, "ssim_along_x"), ox * ey * (slab + 6));
+  const Sums along_xy(Kokkos::view_alloc(Kokkos::WithoutInitializing, "ssim_along_xy"), ox * oy * (slab + 6));
+  const double count = 343.0, cov_norm = count / (count - 1.0);
+  const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;  // (K R)^2 with data range R = 1
+  double total = 0;
+  for (std::size_t k0 = 0; k0 < oz; k0 += slab) {
+    const std::size_t planes = std::min(slab, oz - k0), in_planes = planes + 6;
+    Kokkos::parallel_for(
+        "mcinr::ssim_along_x", Kokkos::RangePolicy<ExecSpace>(0, ox * ey * in_planes),
+        KOKKOS_LAMBDA(const std::size_t o) {
+          const std::size_t i = o % ox, j = (o / ox) % ey, k = o / (ox * ey);
+          const std::size_t base = (x0 + i) + nx * ((y0 + j) + ny * (z0 + k0 + k));
+          double s[5] = {0, 0, 0, 0, 0};
+          for (int d = 0; d < 7; ++d) {
+            const double x = a(base + d), y = b(base + d);
+            s[0] += x;
+            s[1] += y;
+            s[2] += x * x;
+            s[3] += y * y;
+            s[4] += x * y;
+          }
+          for (int m = 0; m < 5; ++m) along_x(o, m) = s[m];
+        });
+    Kokkos::parallel_for(
+        "mcinr::ssim_along_y", Kokkos::RangePolicy<ExecSpace>(0, ox * oy * in_planes),
+        KOKKOS_LAMBDA(const std::size_t o) {
+          const std::size_t i = o % ox, j = (o / ox) % oy, k = o / (ox * oy);
+          const std::size_t base = i + ox * (j + ey * k);
+          for (int m = 0; m < 5; ++m) {
+            double s = 0;
+            for (int d = 0; d < 7; ++d) s += along_x(base + d * ox, m);
+            along_xy(o, m) = s;
+          }
+        });
+    double part = 0;
+    Kokkos::parallel_reduce(
+        "mcinr::ssim_along_z", Kokkos::RangePolicy<ExecSpace>(0, ox * oy * planes),
+        KOKKOS_LAMBDA(const std::size_t o, double& acc) {
+          double s[5];
+          for (int m = 0; m < 5; ++m) {
+            s[m] = 0;
+            for (int d = 0; d < 7; ++d) s[m] += along_xy(o + d * ox * oy, m);
+          }
+          const double ux = s[0] / count, uy = s[1] / count;
+          const double vx = cov_norm * (s[2] / count - ux * ux);
+          const double vy = cov_norm * (s[3] / count - uy * uy);
+          const double vxy = cov_norm * (s[4] / count - ux * uy);
+          acc += ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
+        },
+        part);
+    total += part;
   }
-  if (axis == 2) {
-    result.nz -= 6;
-    stride = s.nx * s.ny;
-  }
-  const GridShape r = result;
-  Kokkos::parallel_for(
-      "mcinr::box7", Kokkos::RangePolicy<ExecSpace>(0, r.size()), KOKKOS_LAMBDA(const std::size_t o) {
-        const std::size_t i = o % r.nx, j = (o / r.nx) % r.ny, k = o / (r.nx * r.ny);
-        const std::size_t base = i + s.nx * (j + s.ny * k);
-        double sum = 0;
-        for (int d = 0; d < 7; ++d) sum += in(base + d * stride);
-        out(o) = sum;
-      });
+  return total;
 }
 
 // numpy.histogram2d's uniform bins: [lo, hi) each, the last one closed. A
@@ -67,8 +110,8 @@ VolumeD reference_normalize(ConstVolume x, ConstMask mask, const bool flat_is_ze
       },
       Kokkos::Max<double>(top));
   if (!(top > 0) && !flat_is_zero) throw std::invalid_argument("reference_normalize: constant image");
-  VolumeD out("normalized", x.extent(0));  // zeros
-  if (!(top > 0)) return out;
+  if (!(top > 0)) return VolumeD("normalized", x.extent(0));  // zeros
+  const VolumeD out(Kokkos::view_alloc(Kokkos::WithoutInitializing, "normalized"), x.extent(0));
   const bool masked = mask.extent(0) > 0;
   Kokkos::parallel_for(
       "mcinr::normalize", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
@@ -91,39 +134,9 @@ double ssim(ConstVolumeD a, ConstVolumeD b, GridShape shape) {
   check_same_size(a.extent(0), b.extent(0), "ssim");
   check_same_size(a.extent(0), shape.size(), "ssim");
   if (shape.nx < 7 || shape.ny < 7 || shape.nz < 7) throw std::invalid_argument("ssim: volume smaller than 7^3");
-  // Window sums of x, y, xx, yy, xy by three separable passes each.
-  const std::size_t n = shape.size();
-  VolumeD moment("moment", n), pass_a("pass_a", n), pass_b("pass_b", n);
-  GridShape inner;
-  std::vector<VolumeD> sums;
-  for (int m = 0; m < 5; ++m) {
-    Kokkos::parallel_for(
-        "mcinr::ssim_moment", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const std::size_t i) {
-          const double x = a(i), y = b(i);
-          moment(i) = m == 0 ? x : m == 1 ? y : m == 2 ? x * x : m == 3 ? y * y : x * y;
-        });
-    GridShape s1, s2;
-    box7(moment, shape, 0, pass_a, s1);
-    box7(pass_a, s1, 1, pass_b, s2);
-    VolumeD sum("window_sum", s2.nx * s2.ny * (s2.nz - 6));
-    box7(pass_b, s2, 2, sum, inner);
-    sums.push_back(sum);
-  }
-  const double count = 343.0, cov_norm = count / (count - 1.0);
-  const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;  // (K R)^2 with data range R = 1
-  const VolumeD sx = sums[0], sy = sums[1], sxx = sums[2], syy = sums[3], sxy = sums[4];
-  double total = 0;
-  Kokkos::parallel_reduce(
-      "mcinr::ssim", Kokkos::RangePolicy<ExecSpace>(0, inner.size()),
-      KOKKOS_LAMBDA(const std::size_t i, double& acc) {
-        const double ux = sx(i) / count, uy = sy(i) / count;
-        const double vx = cov_norm * (sxx(i) / count - ux * ux);
-        const double vy = cov_norm * (syy(i) / count - uy * uy);
-        const double vxy = cov_norm * (sxy(i) / count - ux * uy);
-        acc += ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
-      },
-      total);
-  return total / double(inner.size());
+  const std::size_t at[3] = {0, 0, 0}, extent[3] = {shape.nx, shape.ny, shape.nz};
+  const double inner = double(shape.nx - 6) * double(shape.ny - 6) * double(shape.nz - 6);
+  return ssim_window_sum(a, b, shape, at, extent) / inner;
 }
 
 VoxelBox mask_box(ConstMask mask, GridShape shape) {
@@ -151,28 +164,18 @@ double ssim(ConstVolumeD a, ConstVolumeD b, GridShape shape, const VoxelBox& dif
   if (shape.nx < 7 || shape.ny < 7 || shape.nz < 7) throw std::invalid_argument("ssim: volume smaller than 7^3");
   if (differ.empty()) return 1.0;  // a == b everywhere
   // The windows that touch the box have their centres within 3 voxels of
-  // it; they need the box plus 6 voxels. The crop's own inner windows are
-  // exactly those (clipped to the volume's).
+  // it: they are the windows inside the box grown by 6 voxels (clipped to
+  // the volume).
   const std::size_t n[3] = {shape.nx, shape.ny, shape.nz};
   std::size_t lo[3], hi[3];
   for (int d = 0; d < 3; ++d) {
     lo[d] = differ.lo[d] > 6 ? differ.lo[d] - 6 : 0;
     hi[d] = std::min(n[d], differ.hi[d] + 6);
   }
-  const GridShape crop{hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]};
-  if (crop.size() == shape.size()) return ssim(a, b, shape);
-  VolumeD ca("ssim_crop_a", crop.size()), cb("ssim_crop_b", crop.size());
-  const std::size_t x0 = lo[0], y0 = lo[1], z0 = lo[2];
-  Kokkos::parallel_for(
-      "mcinr::ssim_crop", Kokkos::RangePolicy<ExecSpace>(0, crop.size()), KOKKOS_LAMBDA(const std::size_t o) {
-        const std::size_t i = o % crop.nx, j = (o / crop.nx) % crop.ny, k = o / (crop.nx * crop.ny);
-        const std::size_t from = (i + x0) + shape.nx * ((j + y0) + shape.ny * (k + z0));
-        ca(o) = a(from);
-        cb(o) = b(from);
-      });
+  const std::size_t extent[3] = {hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]};
   const double inner = double(shape.nx - 6) * double(shape.ny - 6) * double(shape.nz - 6);
-  const double touched = double(crop.nx - 6) * double(crop.ny - 6) * double(crop.nz - 6);
-  return (ssim(ca, cb, crop) * touched + (inner - touched)) / inner;
+  const double touched = double(extent[0] - 6) * double(extent[1] - 6) * double(extent[2] - 6);
+  return (ssim_window_sum(a, b, shape, lo, extent) + (inner - touched)) / inner;
 }
 
 double psnr_reference(ConstVolume prediction, ConstVolume truth, ConstMask mask) {

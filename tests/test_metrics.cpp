@@ -110,3 +110,69 @@ TEST_CASE("SSIM over the box where two volumes differ equals the full SSIM, mask
   }
   CHECK(ssim(to_device(a, "a"), to_device(a, "a"), shape, VoxelBox{}) == 1.0);
 }
+
+TEST_CASE("SSIM equals a direct computation of every 7^3 window, across the filter's slabs", "[metrics]") {
+  // 75 planes along z: the filter works in slabs of 32 output planes, so
+  // this volume takes three (32, 32 and 5).
+  const GridShape shape{13, 11, 75};
+  std::uint64_t state = 2024;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return double(state >> 11) / double(1ULL << 53);
+  };
+  std::vector<double> a(shape.size()), b(shape.size());
+  for (std::size_t v = 0; v < a.size(); ++v) {
+    a[v] = next();
+    b[v] = 0.7 * a[v] + 0.3 * next();
+  }
+  auto direct = [&](const std::vector<double>& x, const std::vector<double>& y) {
+    double total = 0;
+    std::size_t windows = 0;
+    for (std::size_t k = 0; k + 7 <= shape.nz; ++k)
+      for (std::size_t j = 0; j + 7 <= shape.ny; ++j)
+        for (std::size_t i = 0; i + 7 <= shape.nx; ++i) {
+          double mx = 0, my = 0;
+          for (std::size_t c = 0; c < 7; ++c)
+            for (std::size_t bb = 0; bb < 7; ++bb)
+              for (std::size_t aa = 0; aa < 7; ++aa) {
+                const std::size_t v = (i + aa) + shape.nx * ((j + bb) + shape.ny * (k + c));
+                mx += x[v];
+                my += y[v];
+              }
+          mx /= 343;
+          my /= 343;
+          double vx = 0, vy = 0, cxy = 0;
+          for (std::size_t c = 0; c < 7; ++c)
+            for (std::size_t bb = 0; bb < 7; ++bb)
+              for (std::size_t aa = 0; aa < 7; ++aa) {
+                const std::size_t v = (i + aa) + shape.nx * ((j + bb) + shape.ny * (k + c));
+                vx += (x[v] - mx) * (x[v] - mx);
+                vy += (y[v] - my) * (y[v] - my);
+                cxy += (x[v] - mx) * (y[v] - my);
+              }
+          vx /= 342;  // sample covariance, as skimage's default
+          vy /= 342;
+          cxy /= 342;
+          const double c1 = 1e-4, c2 = 9e-4;
+          total += ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+          ++windows;
+        }
+    return total / double(windows);
+  };
+  const double expected = direct(a, b);
+  CHECK(expected < 0.99);
+  CHECK(ssim(to_device(a, "a"), to_device(b, "b"), shape) == Approx(expected).epsilon(1e-12));
+  // Equal outside a box that touches x = 0; with its 6-voxel rim it covers
+  // 56 output planes, two slabs.
+  const VoxelBox box{{0, 2, 10}, {9, 8, 60}};
+  std::vector<double> boxed = a;
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i) {
+        const std::size_t v = i + shape.nx * (j + shape.ny * k);
+        boxed[v] = b[v];
+      }
+  const double expected_box = direct(a, boxed);
+  CHECK(expected_box < 0.999);
+  CHECK(ssim(to_device(a, "a"), to_device(boxed, "boxed"), shape, box) == Approx(expected_box).epsilon(1e-12));
+}
