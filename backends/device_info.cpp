@@ -11,6 +11,10 @@
 
 #include "mcinr/backends/gemm.hpp"
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
+
 #ifdef MCINR_HAVE_OPENBLAS
 extern "C" {
 char* openblas_get_config(void);
@@ -76,6 +80,18 @@ std::string prepare_host_blas() {
   }
 #endif
   return {};
+}
+
+void flush_subnormals() {
+#if defined(__x86_64__) || defined(_M_X64)
+  constexpr unsigned flush_to_zero = 1u << 15, denormals_are_zero = 1u << 6;
+  _mm_setcsr(_mm_getcsr() | flush_to_zero | denormals_are_zero);
+#elif defined(__aarch64__)
+  std::uint64_t fpcr = 0;
+  __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
+  fpcr |= std::uint64_t(1) << 24;  // FZ
+  __asm__ __volatile__("msr fpcr, %0" : : "r"(fpcr));
+#endif
 }
 
 }  // namespace mcinr::backends

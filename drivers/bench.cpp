@@ -152,6 +152,7 @@ void run_predict(const Size& size, std::size_t batch, std::size_t points, int ro
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  mcinr::backends::flush_subnormals();
   Kokkos::ScopeGuard kokkos(argc, argv);
   if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty()) std::cerr << warning << '\n';
   std::string sizes = "paper,cpu";

@@ -67,6 +67,7 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  mcinr::backends::flush_subnormals();
   namespace d = mcinr::drivers;
   if (argc < 2) {
     usage(std::cerr);

@@ -8,6 +8,7 @@
 #include "mcinr/backends/device_info.hpp"
 
 int main(int argc, char* argv[]) {
+  mcinr::backends::flush_subnormals();
   Kokkos::ScopeGuard kokkos(argc, argv);
   if (const std::string warning = mcinr::backends::prepare_host_blas(); !warning.empty()) std::cerr << warning << '\n';
   return Catch::Session().run(argc, argv);

@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "mcinr/backends/device_info.hpp"
 #include "mcinr/core/adam.hpp"
 #include "mcinr/core/fourier_encoding.hpp"
 #include "mcinr/core/loss.hpp"
@@ -232,6 +233,7 @@ int list_samples(const std::string& subject, const std::string& c1, const std::s
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  mcinr::backends::flush_subnormals();
   Kokkos::ScopeGuard kokkos(argc, argv);
   try {
     const std::string mode = argc > 1 ? argv[1] : "";

@@ -1,8 +1,11 @@
 // The fused Adam kernel against Adam worked out independently on the host
 // (Kingma & Ba's bias-corrected form), and the cosine schedule.
 #include <catch2/catch.hpp>
+#include <cfenv>
 #include <cmath>
+#include <thread>
 
+#include "mcinr/backends/device_info.hpp"
 #include "mcinr/core/adam.hpp"
 #include "testing.hpp"
 
@@ -88,4 +91,46 @@ TEST_CASE("a step plan moved to a new end keeps the rate where it is", "[adam][s
   // Still in the flat part: nothing to keep; a spent plan stays spent.
   CHECK(replanned_constant_steps(100, 10, 5, 200) == 5);
   CHECK(replanned_constant_steps(100, 10, 120, 200) == 120);
+}
+
+TEST_CASE("a first moment whose gradient stays 0 decays to exactly 0, never to a subnormal", "[adam]") {
+  // The gradient of a ReLU unit that stopped firing: one step of 1e-3, then
+  // zeros. m falls by 0.9 a step and passes FLT_MIN (1.2e-38) near step 770;
+  // every main() of mcinr flushes subnormals (backends::flush_subnormals),
+  // where each operation on one would cost a microcode assist.
+  Adam<float> adam(2, AdamConfig{});
+  Vector<float> params("params", 2), grads("grads", 2);
+  Kokkos::deep_copy(params, 0.5f);
+  Kokkos::deep_copy(grads, 1e-3f);
+  adam.step(params, grads, 1e-4);
+  Kokkos::deep_copy(grads, 0.0f);
+  const float after_one = testing::to_host(params)[0];
+  int subnormal_steps = 0;
+  for (int t = 2; t <= 1000; ++t) {
+    adam.step(params, grads, 1e-4);
+    const float m = testing::to_host(adam.first_moment())[0];
+    if (std::fpclassify(m) == FP_SUBNORMAL) ++subnormal_steps;
+  }
+  CHECK(subnormal_steps == 0);
+  CHECK(testing::to_host(adam.first_moment())[0] == 0.0f);
+  CHECK(testing::to_host(adam.second_moment())[0] > 0.0f);  // 1e-9 * 0.999^999: far from subnormal
+  // The vanishing moment kept moving the parameter, by less each step.
+  CHECK(testing::to_host(params)[0] < after_one);
+}
+
+TEST_CASE("flush_subnormals makes the calling thread flush subnormal results to 0", "[adam][backends]") {
+#if defined(__x86_64__) || defined(__aarch64__)
+  bool before = false, after = false;
+  std::thread([&] {
+    std::fesetenv(FE_DFL_ENV);  // the default: subnormals kept
+    volatile float tiny = 1e-37f;
+    before = std::fpclassify(tiny * 0.01f) == FP_SUBNORMAL;
+    backends::flush_subnormals();
+    after = tiny * 0.01f == 0.0f;
+  }).join();
+  CHECK(before);
+  CHECK(after);
+#else
+  WARN("no flush-to-zero control known on this architecture");
+#endif
 }
