@@ -37,8 +37,9 @@ std::string prepare_host_blas();
 // FTZ and DAZ; AArch64: FPCR.FZ; elsewhere nothing). Call it first in
 // main, before Kokkos starts host threads, which inherit it. Adam's first
 // moment decays by 0.9 a step wherever a gradient stays 0 (the weights of
-// a ReLU unit that never fires): within about 850 steps it is subnormal,
-// and each operation on a subnormal costs a microcode assist. Values that
+// a ReLU unit that never fires): within about 750 steps it is subnormal,
+// and unflushed it stays so (0.9 times the smallest subnormal rounds back
+// to it), each operation on it costing a microcode assist. Values that
 // small change no update (the step is m / (sqrt(v) + 1e-8)).
 void flush_subnormals();
 

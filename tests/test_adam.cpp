@@ -95,9 +95,11 @@ TEST_CASE("a step plan moved to a new end keeps the rate where it is", "[adam][s
 
 TEST_CASE("a first moment whose gradient stays 0 decays to exactly 0, never to a subnormal", "[adam]") {
   // The gradient of a ReLU unit that stopped firing: one step of 1e-3, then
-  // zeros. m falls by 0.9 a step and passes FLT_MIN (1.2e-38) near step 770;
-  // every main() of mcinr flushes subnormals (backends::flush_subnormals),
-  // where each operation on one would cost a microcode assist.
+  // zeros. m falls by 0.9 a step from 1e-4 and passes FLT_MIN (1.2e-38)
+  // near step 730; unflushed, it then sticks at the smallest subnormal (0.9
+  // times it rounds back to it). Every main() of mcinr flushes subnormals
+  // (backends::flush_subnormals): each operation on one costs a microcode
+  // assist.
   Adam<float> adam(2, AdamConfig{});
   Vector<float> params("params", 2), grads("grads", 2);
   Kokkos::deep_copy(params, 0.5f);
