@@ -190,6 +190,10 @@ TEST_CASE("presets set values, options given beside a preset win, wherever they 
   apply_fit_options(f, {{"preset", "fast-cpu"}, {"fast-encoding", "true"}}, "");
   CHECK(f.train.fast_encoding);
   CHECK(f.settings().at("fast_encoding") == 1);  // a checkpoint remembers it
+  FitConfig w;
+  apply_fit_options(w, {{"preset", "fast-cpu"}}, "");
+  CHECK(w.field.mlp.hidden == 384);  // measured against 256 x 4 on three pairs (quality.md)
+  CHECK(w.field.mlp.head_hidden == 192);
   const fs::path ini = write_file("mcinr_preset.ini", "preset = reference\nlayers = 2\n");
   FitConfig d;
   apply_fit_options(d, {{"epochs", "3"}}, ini.string());
