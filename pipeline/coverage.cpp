@@ -8,6 +8,14 @@ namespace mcinr::pipeline {
 
 namespace {
 
+// Scan voxel index x lies within the scan's field of view: [-0.5, n - 0.5]
+// on each axis.
+bool inside_field_of_view(const std::array<double, 3>& x, const io::Geometry& scan) {
+  for (int a = 0; a < 3; ++a)
+    if (!(x[a] >= -0.5 && x[a] <= double(scan.size[a]) - 0.5)) return false;
+  return true;
+}
+
 // inside_count and the invented shares, from `inside` and `measured`.
 void count_shares(Coverage& cov) {
   std::array<std::size_t, 2> invented{0, 0};
@@ -39,9 +47,7 @@ Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
         for (int c = 0; c < 2; ++c) {
           const auto x = scans[c].continuous_index(p);
           const long sz[3] = {long(scans[c].size[0]), long(scans[c].size[1]), long(scans[c].size[2])};
-          bool inside_fov = true;
-          for (int a = 0; a < 3; ++a) inside_fov = inside_fov && x[a] >= -0.5 && x[a] <= double(sz[a]) - 0.5;
-          if (!inside_fov) continue;
+          if (!inside_field_of_view(x, scans[c])) continue;
           cov.measured[c][v] = 1;
           if (in_mask) continue;
           long lo[3], hi[3];
@@ -59,6 +65,21 @@ Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
       }
   count_shares(cov);
   return cov;
+}
+
+std::array<std::vector<std::uint8_t>, 2> fields_of_view(const std::array<io::Geometry, 2>& scans,
+                                                         const io::Geometry& grid) {
+  std::array<std::vector<std::uint8_t>, 2> inside;
+  for (int c = 0; c < 2; ++c) {
+    inside[c].assign(grid.voxels(), 0);
+    for (std::size_t k = 0; k < grid.size[2]; ++k)
+      for (std::size_t j = 0; j < grid.size[1]; ++j)
+        for (std::size_t i = 0; i < grid.size[0]; ++i) {
+          const auto x = scans[c].continuous_index(grid.world(double(i), double(j), double(k)));
+          inside[c][i + grid.size[0] * (j + grid.size[1] * k)] = inside_field_of_view(x, scans[c]) ? 1 : 0;
+        }
+  }
+  return inside;
 }
 
 void include_in_output_mask(Coverage& cov, const std::vector<std::uint8_t>& mask) {

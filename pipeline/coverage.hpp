@@ -30,6 +30,10 @@ struct Coverage {
 Coverage output_coverage(const std::array<io::Geometry, 2>& scans,
                          const std::array<const std::vector<std::uint8_t>*, 2>& masks, const io::Geometry& grid);
 
+// Coverage::measured alone: where each scan's field of view covers the grid.
+std::array<std::vector<std::uint8_t>, 2> fields_of_view(const std::array<io::Geometry, 2>& scans,
+                                                         const io::Geometry& grid);
+
 // Adds a mask on the output grid (the brain mask the metrics read) to the
 // output mask, and recounts the invented shares: what is scored is written.
 void include_in_output_mask(Coverage& coverage, const std::vector<std::uint8_t>& mask);

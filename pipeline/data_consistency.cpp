@@ -115,9 +115,10 @@ void add_correction(const Kokkos::View<float*, Kokkos::LayoutStride, MemSpace>& 
 }  // namespace
 
 ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
+                                       const std::array<std::vector<std::uint8_t>, 2>& fields_of_view,
                                        const Options& options)
     : grid_(grid), options_(options) {
-  std::vector<float> sampled_on_grid[2], inside_scan[2];  // s_c and f_c of the header's formula
+  std::vector<float> sampled_on_grid[2];  // s_c of the header's formula; f_c is fields_of_view[c]
   if (!options_.profiles.empty() && options_.profiles.size() != 2)
     throw std::logic_error("residual correction: one slice profile per contrast");
   if (options_.profile_points < 1) throw std::logic_error("residual correction: profile_points < 1");
@@ -153,11 +154,9 @@ ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& d
   }
   if (sampled_on_grid[0].empty() && sampled_on_grid[1].empty()) return;  // every voxel sampled: w = 1
   for (int c = 0; c < 2; ++c) {
-    io::Volume all;
-    all.geometry = scan_grid_[c];
-    all.voxels.assign(scan_grid_[c].voxels(), 1.0f);
-    inside_scan[c] = io::resample(all, grid_, 1).voxels;
-    if (sampled_on_grid[c].empty()) sampled_on_grid[c] = inside_scan[c];
+    if (fields_of_view[c].size() != grid_.voxels())
+      throw std::logic_error("residual correction: a field of view on another grid");
+    if (sampled_on_grid[c].empty()) sampled_on_grid[c].assign(fields_of_view[c].begin(), fields_of_view[c].end());
   }
   // w_c = f_c s_c + (1 - f_c) s_o: beyond its own scan's field of view a
   // contrast's field is fitted where the other scan was sampled (the shared
@@ -166,8 +165,7 @@ ResidualCorrection::ResidualCorrection(const Scan scans[2], const FieldDomain& d
   for (int c = 0; c < 2; ++c) {
     std::vector<float> w = sampled_on_grid[c];
     for (std::size_t v = 0; v < w.size(); ++v) {
-      const float f = inside_scan[c][v];
-      if (f < 1.0f) w[v] = f * w[v] + (1.0f - f) * sampled_on_grid[1 - c][v];
+      if (!fields_of_view[c][v]) w[v] = sampled_on_grid[1 - c][v];
     }
     weight_[c] = mcinr::to_device(w, "residual_weight");
   }

@@ -6,6 +6,10 @@
 // measurements too; a field then competes with it only between them. Not
 // for scans with a slice profile (a thick slice averages a slab: its value
 // is no point sample).
+#include <array>
+#include <cstdint>
+#include <vector>
+
 #include "mcinr/pipeline/scans.hpp"
 
 namespace mcinr::pipeline {
@@ -52,8 +56,8 @@ namespace mcinr::pipeline {
 // Beyond the scan's own field of view (Interp is 0 there) w is the other
 // scan's sampled indicator: the field is fitted there through the other
 // contrast, and the output is its invention (w_c = f_c s_c + (1 - f_c) s_o,
-// f_c the scan's field of view on the grid, s the sampled indicators on
-// it). With every voxel of both scans sampled, w = 1.
+// f_c the scan's field of view on the grid, 0 or 1 (Coverage::measured),
+// s the sampled indicators on it). With every voxel of both scans sampled, w = 1.
 //  * detail_mm > 0: Interp is io::resample_fading_detail, so the residual's
 //    in-plane detail (finer than a Gaussian of detail_mm) fades between the
 //    slices as (1 - t)^detail_power instead of linearly: detail seen on one
@@ -74,8 +78,9 @@ class ResidualCorrection {
     int profile_points = 4;
   };
   ResidualCorrection() = default;
+  // fields_of_view: each scan's field of view on the grid (Coverage::measured).
   ResidualCorrection(const Scan scans[2], const FieldDomain& domain, const io::Geometry& grid,
-                     const Options& options);
+                     const std::array<std::vector<std::uint8_t>, 2>& fields_of_view, const Options& options);
 
   // The scan's residual to the field on its own grid, in field intensity
   // units: measurement minus the field (profile-weighted where the scan has

@@ -338,7 +338,7 @@ SubjectFit::SubjectFit(const FitConfig& input) : state_(std::make_unique<State>(
     o.detail_power = c.residual_detail_power;
     o.profiles = profiles;
     o.profile_points = c.train.profile_samples;
-    s.correction.emplace(s.scans, s.domain, s.grid, o);
+    s.correction.emplace(s.scans, s.domain, s.grid, s.coverage.measured, o);
     const DeviceMask support = s.correction->support();
     if (support.extent(0) > 0) select_voxels(support, s.query, s.support_index, s.support_query);
   }

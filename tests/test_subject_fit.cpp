@@ -17,6 +17,7 @@
 #include "mcinr/core/device_copy.hpp"
 #include "mcinr/core/phantom.hpp"
 #include "mcinr/io/checkpoint.hpp"
+#include "mcinr/pipeline/coverage.hpp"
 #include "mcinr/pipeline/data_consistency.hpp"
 #include "mcinr/pipeline/errors.hpp"
 #include "mcinr/pipeline/fit_state.hpp"
@@ -332,7 +333,8 @@ TEST_CASE("beyond its scan's field of view a corrected contrast is the field's i
     pipeline::ResidualCorrection::Options o;
     o.mask_margin_mm = 1;
     o.detail_mm = {detail, detail};
-    const pipeline::ResidualCorrection rc(scans, domain, g, o);
+    const pipeline::ResidualCorrection rc(
+        scans, domain, g, pipeline::fields_of_view({scans[0].volume.geometry, scans[1].volume.geometry}, g), o);
     Matrix<float> predicted("predicted", n, 2);
     REQUIRE(field.predict(pipeline::grid_coordinates(g, domain), predicted));
     const auto before = Kokkos::create_mirror(Kokkos::HostSpace(), predicted);  // a copy, also on host backends
@@ -545,7 +547,8 @@ TEST_CASE("the residual of a scan with a slice profile is to the profile-weighte
     if (kind != ProfileKind::point)
       for (int i = 0; i < 2; ++i) o.profiles.push_back(pipeline::slice_profile(scans[i], domain, kind, 0));
     o.profile_points = 5;
-    const pipeline::ResidualCorrection rc(scans, domain, g, o);
+    const pipeline::ResidualCorrection rc(
+        scans, domain, g, pipeline::fields_of_view({scans[0].volume.geometry, scans[1].volume.geometry}, g), o);
     const io::Volume residual = rc.residual(field, 0, {});
     REQUIRE(residual.voxels.size() == g.voxels());
     // By hand: 5 points at the centres of 5 strata of the profile's weight
@@ -607,7 +610,8 @@ TEST_CASE("the residual correction reads the prediction only on its support", "[
     pipeline::ResidualCorrection::Options o;
     o.mask_margin_mm = 1;
     o.detail_mm = {detail, detail};
-    const pipeline::ResidualCorrection rc(scans, domain, g, o);
+    const pipeline::ResidualCorrection rc(
+        scans, domain, g, pipeline::fields_of_view({scans[0].volume.geometry, scans[1].volume.geometry}, g), o);
     const pipeline::DeviceMask support = rc.support();
     REQUIRE(support.extent(0) == n);
     const auto inside = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), support);
